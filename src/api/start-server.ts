@@ -1,0 +1,58 @@
+/**
+ * Start-up of `cairn serve`: build the context, migrate the system tables,
+ * make the first admin, listen. Returns a handle whose close() shuts down in
+ * order: stop accepting, finish in-flight requests, close the database.
+ */
+import type { FastifyInstance } from 'fastify';
+import { closeContext, createContext, publicUrl, type Context, type Logger, type Settings } from '../context/index.ts';
+import { loadMigrations, migrate } from '../db/index.ts';
+import { bootstrapAdmin } from '../services/index.ts';
+import { buildServer } from './build-server.ts';
+
+export interface RunningServer {
+  readonly url: string;
+  readonly port: number;
+  readonly context: Context;
+  readonly server: FastifyInstance;
+  close(): Promise<void>;
+}
+
+export async function startServer(options: { settings: Settings; logger: Logger }): Promise<RunningServer> {
+  const { settings, logger } = options;
+  const context = await createContext({ settings, logger });
+  try {
+    logger.info({ database: context.db.location, driver: context.db.driver }, 'database opened');
+    const report = await migrate(context.db, await loadMigrations());
+    if (report.error) throw report.error;
+    const applied = report.steps.filter((step) => step.status === 'applied').map((step) => step.version);
+    if (applied.length > 0) logger.info({ applied, ms: report.durationMs }, 'system tables migrated');
+
+    const admin = await bootstrapAdmin(context.db, { email: settings.adminEmail, password: settings.adminPassword });
+    const server = buildServer(context);
+    await server.listen({ port: settings.port, host: settings.host });
+    const address = server.server.address();
+    const port = typeof address === 'object' && address ? address.port : settings.port;
+    const url = publicUrl(settings.host, port);
+    logger.info({ url, version: context.version }, `Cairn ${context.version} is listening at ${url}`);
+    if (admin) {
+      const password = admin.generatedPassword ?? '(the value of ADMIN_PASSWORD)';
+      logger.warn(
+        { adminEmail: admin.email, ...(admin.generatedPassword ? { adminPassword: admin.generatedPassword } : {}) },
+        `Created the first admin user. Email: ${admin.email}  Password: ${password}  (shown once)`,
+      );
+    }
+    return {
+      url,
+      port,
+      context,
+      server,
+      async close() {
+        await server.close();
+        await closeContext(context);
+      },
+    };
+  } catch (error) {
+    await closeContext(context);
+    throw error;
+  }
+}

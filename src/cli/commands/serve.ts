@@ -1,0 +1,42 @@
+/** `cairn serve`: run the API server until SIGINT/SIGTERM, then shut down gracefully. */
+import type { Command } from 'commander';
+import { startServer } from '../../api/index.ts';
+import { createLogger, loadSettings } from '../../context/index.ts';
+
+export function registerServeCommand(program: Command): void {
+  program
+    .command('serve')
+    .description('serve the applied project over REST (Directus-compatible) on PORT (default 8055)')
+    .option('-p, --port <port>', 'port to listen on (overrides PORT; 0 picks a free one)')
+    .option('--host <host>', 'address to listen on (overrides HOST)')
+    .action(async (options: { port?: string; host?: string }) => {
+      const settings = loadSettings({
+        ...process.env,
+        ...(options.port !== undefined ? { PORT: options.port } : {}),
+        ...(options.host !== undefined ? { HOST: options.host } : {}),
+      });
+      const logger = createLogger({ level: settings.logLevel });
+      const running = await startServer({ settings, logger });
+
+      let stopping = false;
+      const stop = (signal: NodeJS.Signals): void => {
+        if (stopping) {
+          logger.warn({ signal }, 'second signal: exiting without waiting');
+          process.exit(130);
+        }
+        stopping = true;
+        logger.info({ signal }, 'shutting down: finishing in-flight requests');
+        running.close().then(
+          () => {
+            logger.info('stopped');
+            process.off('SIGINT', stop).off('SIGTERM', stop);
+          },
+          (error: unknown) => {
+            logger.error({ err: error }, 'error while shutting down');
+            process.exitCode = 1;
+          },
+        );
+      };
+      process.on('SIGINT', stop).on('SIGTERM', stop);
+    });
+}

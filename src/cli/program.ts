@@ -1,0 +1,14 @@
+/** The `cairn` command line: one commander program, one file per command under commands/. */
+import { Command } from 'commander';
+import { CAIRN_VERSION } from '../context/index.ts';
+import { registerServeCommand } from './commands/serve.ts';
+
+export function buildProgram(): Command {
+  const program = new Command()
+    .name('cairn')
+    .description('Cairn: a git repository of YAML reconciled into PostgreSQL and served over a Directus-compatible API')
+    .version(CAIRN_VERSION, '-V, --version', 'print the Cairn version')
+    .showHelpAfterError();
+  registerServeCommand(program);
+  return program;
+}

@@ -1,0 +1,37 @@
+/**
+ * The one context object a process builds at start-up and passes down:
+ * settings, logger, database, secret and the identity of this instance.
+ * Nothing in Cairn reaches for a module-level singleton instead.
+ */
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { openDatabase, type Database } from '../db/index.ts';
+import type { Logger } from './logger.ts';
+import { resolveSecret } from './secret.ts';
+import type { Settings } from './settings.ts';
+import { CAIRN_VERSION } from './version.ts';
+
+export interface Context {
+  readonly settings: Settings;
+  readonly logger: Logger;
+  readonly db: Database;
+  readonly secret: string;
+  readonly version: string;
+  /** Distinguishes the servers sharing one database (health's serviceId). */
+  readonly instanceId: string;
+}
+
+export async function createContext(options: { settings: Settings; logger: Logger }): Promise<Context> {
+  const { settings, logger } = options;
+  const secret = await resolveSecret({ secret: settings.secret, dataDir: settings.dataDir, logger });
+  const db = await openDatabase({
+    url: settings.databaseUrl,
+    dataDir: path.join(settings.dataDir, 'data'),
+    poolMax: settings.databasePoolMax,
+  });
+  return { settings, logger, db, secret, version: CAIRN_VERSION, instanceId: randomUUID() };
+}
+
+export async function closeContext(context: Context): Promise<void> {
+  await context.db.close();
+}

@@ -1,0 +1,6 @@
+/** Public face of the start-up context: settings, logger, secret and the context object. */
+export { closeContext, createContext, type Context } from './context.ts';
+export { createLogger, type Logger } from './logger.ts';
+export { resolveSecret } from './secret.ts';
+export { LOG_LEVELS, loadSettings, publicUrl, type LogLevel, type Settings } from './settings.ts';
+export { CAIRN_VERSION } from './version.ts';

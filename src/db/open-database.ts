@@ -1,0 +1,127 @@
+/**
+ * Opens the one database a process uses, as a knex instance speaking
+ * PostgreSQL. A postgres:// URL goes through node-postgres; otherwise the
+ * embedded PGlite is used through its node-postgres wire adapter, so both
+ * paths share knex's own pg client, pg's type parsers and pg's error shape:
+ * one dialect, one set of results, whatever the backend.
+ */
+import { mkdir, open, readFile, rm } from 'node:fs/promises';
+import path from 'node:path';
+import knexFactory, { type Knex } from 'knex';
+import { PGlite } from '@electric-sql/pglite';
+import { createPgConfig } from '@electric-sql/pglite/node-postgres';
+import { DatabaseLockedError } from '../errors/index.ts';
+
+export type DatabaseDriver = 'pg' | 'pglite';
+
+export interface Database {
+  readonly knex: Knex;
+  readonly driver: DatabaseDriver;
+  /** Where the data lives, for messages: the URL without password, `memory://`, or the PGlite directory. */
+  readonly location: string;
+  close(): Promise<void>;
+}
+
+export interface OpenDatabaseOptions {
+  /** postgres:// or postgresql:// → PostgreSQL; `memory://` → in-memory PGlite; absent → PGlite in `dataDir`. */
+  url?: string | undefined;
+  /** PGlite data directory, used when no URL is given. */
+  dataDir?: string | undefined;
+  /** Pool size for PostgreSQL (PGlite always has exactly one connection). */
+  poolMax?: number;
+}
+
+export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
+  const { url } = options;
+  if (url !== undefined && /^postgres(ql)?:\/\//.test(url)) return openPostgres(url, options.poolMax ?? 10);
+  if (url === 'memory://') return openPglite(undefined);
+  if (url !== undefined) throw new TypeError(`Unsupported database URL: ${redact(url)}`);
+  if (options.dataDir === undefined) throw new TypeError('openDatabase needs a url or a dataDir');
+  return openPglite(path.resolve(options.dataDir));
+}
+
+function openPostgres(url: string, poolMax: number): Database {
+  const knex = knexFactory({
+    client: 'pg',
+    connection: url,
+    pool: { min: 0, max: poolMax },
+    acquireConnectionTimeout: 10_000,
+  });
+  return { knex, driver: 'pg', location: redact(url), close: once(() => knex.destroy()) };
+}
+
+async function openPglite(dataDir: string | undefined): Promise<Database> {
+  let releaseLock = async (): Promise<void> => {};
+  if (dataDir !== undefined) {
+    await mkdir(path.dirname(dataDir), { recursive: true });
+    releaseLock = await lockDataDir(dataDir);
+  }
+  let pglite: PGlite;
+  try {
+    pglite = new PGlite(dataDir ?? 'memory://');
+    await pglite.waitReady;
+  } catch (error) {
+    await releaseLock();
+    throw error;
+  }
+  const knex = knexFactory({
+    client: 'pg',
+    // A fresh wire adapter per knex connection; they all talk to the one PGlite session.
+    connection: () => createPgConfig(pglite) as unknown as Knex.PgConnectionConfig,
+    // PGlite is a single session: one connection, so a transaction owns it until it ends.
+    pool: { min: 0, max: 1 },
+    acquireConnectionTimeout: 60_000,
+  });
+  return {
+    knex,
+    driver: 'pglite',
+    location: dataDir ?? 'memory://',
+    close: once(async () => {
+      await knex.destroy();
+      await pglite.close();
+      await releaseLock();
+    }),
+  };
+}
+
+/**
+ * PGlite has no multi-process protection: two processes on one directory
+ * corrupt it. A lock file beside the directory holds the owner's pid; a lock
+ * whose process is gone is taken over.
+ */
+async function lockDataDir(dataDir: string): Promise<() => Promise<void>> {
+  const lockFile = `${dataDir}.lock`;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const handle = await open(lockFile, 'wx');
+      await handle.writeFile(String(process.pid));
+      await handle.close();
+      return () => rm(lockFile, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const pid = Number((await readFile(lockFile, 'utf8').catch(() => '')).trim());
+      if (Number.isSafeInteger(pid) && pid > 0 && isAlive(pid)) throw new DatabaseLockedError({ dataDir, pid });
+      await rm(lockFile, { force: true });
+    }
+  }
+  throw new DatabaseLockedError({ dataDir, pid: 0 });
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** close() may be called by several owners (a failed start-up, then a signal); the work happens once. */
+function once(fn: () => Promise<void>): () => Promise<void> {
+  let done: Promise<void> | undefined;
+  return () => (done ??= fn());
+}
+
+function redact(url: string): string {
+  return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
+}

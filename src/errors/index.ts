@@ -1,0 +1,2 @@
+/** Public face of the error catalogue. */
+export * from './catalogue.ts';
