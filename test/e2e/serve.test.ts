@@ -8,6 +8,9 @@ import { loadMigrations, migrate, openDatabase } from '../../src/db/index.ts';
 import { runCairn, startCairnServer } from '../helpers/cairn-process.ts';
 import { createPostgresDatabaseUrl, testBackends } from '../helpers/test-databases.ts';
 
+type HealthBody = { checks: Record<string, { status: string }[]> };
+type ErrorBody = { errors: { extensions: { code: string } }[] };
+
 const packageVersion = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')).version as string;
 
 describe('cairn command', () => {
@@ -60,10 +63,10 @@ describe('cairn serve on the embedded database', () => {
     expect(await ping.text()).toBe('pong');
     const health = await fetch(`${server.url}/server/health`);
     expect(health.status).toBe(200);
-    expect((await health.json()).checks['pglite:responseTime'][0].status).toBe('ok');
+    expect(((await health.json()) as HealthBody).checks['pglite:responseTime']![0]!.status).toBe('ok');
     const missing = await fetch(`${server.url}/nope`);
     expect(missing.status).toBe(404);
-    expect((await missing.json()).errors[0].extensions.code).toBe('ROUTE_NOT_FOUND');
+    expect(((await missing.json()) as ErrorBody).errors[0]!.extensions.code).toBe('ROUTE_NOT_FOUND');
 
     expect(await server.stop('SIGTERM')).toBe(0);
     expect(server.logs.some((entry) => entry.msg === 'stopped')).toBe(true);
@@ -143,8 +146,8 @@ describe.runIf(testBackends.some((backend) => backend.name === 'postgres'))('cai
       expect(admin).toMatchObject({ adminEmail: 'ops@example.org' });
       expect(admin).not.toHaveProperty('adminPassword');
       expect(JSON.stringify(server.logs)).not.toContain('correct horse battery');
-      const health = await (await fetch(`${server.url}/server/health`)).json();
-      expect(health.checks['pg:responseTime'][0].status).toBe('ok');
+      const health = (await (await fetch(`${server.url}/server/health`)).json()) as HealthBody;
+      expect(health.checks['pg:responseTime']![0]!.status).toBe('ok');
       expect(await server.stop()).toBe(0);
       // With SECRET set, nothing is written to the data directory.
       await expect(stat(path.join(root, 'secret'))).rejects.toThrow();
