@@ -8,8 +8,6 @@
 import { mkdir, open, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import knexFactory, { type Knex } from 'knex';
-import { PGlite } from '@electric-sql/pglite';
-import { createPgConfig } from '@electric-sql/pglite/node-postgres';
 import { DatabaseLockedError } from '../errors/index.ts';
 
 export type DatabaseDriver = 'pg' | 'pglite';
@@ -56,7 +54,12 @@ async function openPglite(dataDir: string | undefined): Promise<Database> {
     await mkdir(path.dirname(dataDir), { recursive: true });
     releaseLock = await lockDataDir(dataDir);
   }
-  let pglite: PGlite;
+  // Loaded only when used: PGlite is ~100 ms of start-up a PostgreSQL deployment need not pay.
+  const [{ PGlite }, { createPgConfig }] = await Promise.all([
+    import('@electric-sql/pglite'),
+    import('@electric-sql/pglite/node-postgres'),
+  ]);
+  let pglite: InstanceType<typeof PGlite>;
   try {
     pglite = new PGlite(dataDir ?? 'memory://');
     await pglite.waitReady;

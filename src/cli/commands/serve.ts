@@ -1,6 +1,5 @@
 /** `cairn serve`: run the API server until SIGINT/SIGTERM, then shut down gracefully. */
 import type { Command } from 'commander';
-import { startServer } from '../../api/index.ts';
 import { createLogger, loadSettings } from '../../context/index.ts';
 
 export function registerServeCommand(program: Command): void {
@@ -16,6 +15,8 @@ export function registerServeCommand(program: Command): void {
         ...(options.host !== undefined ? { HOST: options.host } : {}),
       });
       const logger = createLogger({ level: settings.logLevel });
+      // Imported here so `cairn --help` and the other commands do not load the server.
+      const { startServer } = await import('../../api/index.ts');
       const running = await startServer({ settings, logger });
 
       let stopping = false;
