@@ -12,8 +12,9 @@ import { ROOT } from './lib/processes.ts';
 import type { Scenario, ScenarioReport } from './lib/scenario.ts';
 import { coldStart } from './scenarios/cold-start.ts';
 import { ping } from './scenarios/ping.ts';
+import { validate } from './scenarios/validate.ts';
 
-const scenarios: Scenario[] = [ping, coldStart];
+const scenarios: Scenario[] = [ping, coldStart, validate];
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,
@@ -33,7 +34,9 @@ if (chosen.length === 0 || unknown.length > 0) {
   process.exit(1);
 }
 
-const databaseUrl = await recreateBenchDatabase(process.env.BENCH_DATABASE_URL ?? DEFAULT_ADMIN_URL);
+// Only scenarios that start servers need the database.
+const needsDatabase = (chosen as Scenario[]).some((s) => s.name !== 'validate');
+const databaseUrl = needsDatabase ? await recreateBenchDatabase(process.env.BENCH_DATABASE_URL ?? DEFAULT_ADMIN_URL) : '';
 for (const scenario of chosen as Scenario[]) {
   const report = await scenario.run({
     databaseUrl,

@@ -1,7 +1,9 @@
 /** The `cairn` command line: one commander program, one file per command under commands/. */
 import { Command } from 'commander';
 import { CAIRN_VERSION } from '../context/index.ts';
+import { registerInitCommand } from './commands/init.ts';
 import { registerServeCommand } from './commands/serve.ts';
+import { registerValidateCommand } from './commands/validate.ts';
 
 export function buildProgram(): Command {
   const program = new Command()
@@ -9,6 +11,8 @@ export function buildProgram(): Command {
     .description('Cairn: a git repository of YAML reconciled into PostgreSQL and served over a Directus-compatible API')
     .version(CAIRN_VERSION, '-V, --version', 'print the Cairn version')
     .showHelpAfterError();
+  registerInitCommand(program);
   registerServeCommand(program);
+  registerValidateCommand(program);
   return program;
 }

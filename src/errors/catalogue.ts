@@ -154,6 +154,38 @@ export const MigrationFailedError = defineError<{ version: string; reason: strin
   (d) => `Migration ${d.version} failed: ${d.reason}. Nothing was applied.`,
 );
 
+// --- Cairn's own: config sources and git ----------------------------------------
+
+export const ConfigSourceNotFoundError = defineError<{ path: string }>(
+  'CONFIG_SOURCE_NOT_FOUND', 400, 'A config directory, or a file asked of a config source, does not exist.',
+  (d) => `No config file or directory at ${d.path}.`,
+);
+export const ConfigPathOutsideRootError = defineError<{ path: string }>(
+  'CONFIG_PATH_OUTSIDE_ROOT', 400, 'A config path is absolute or leads outside the config repository.',
+  (d) => `The path ${d.path} leads outside the config repository; paths are relative to its root.`,
+);
+export const GitRepositoryNotFoundError = defineError<{ dir: string }>(
+  'GIT_REPOSITORY_NOT_FOUND', 400, 'A directory that should hold a git repository holds none.',
+  (d) => `${d.dir} is not a git repository (neither a .git inside it nor a bare repository).`,
+);
+export const GitRepositoryExistsError = defineError<{ dir: string }>(
+  'GIT_REPOSITORY_EXISTS', 400, 'A git repository was to be created where one already exists.',
+  (d) => `${d.dir} is already a git repository; Cairn makes the first commit of new repositories only.`,
+);
+export const GitRefNotFoundError = defineError<{ ref: string; dir: string }>(
+  'GIT_REF_NOT_FOUND', 400, 'A branch, tag or commit id names no commit in the repository.',
+  (d) => `"${d.ref}" names no commit in the git repository ${d.dir}.`,
+);
+export const GitRefAmbiguousError = defineError<{ ref: string; dir: string; matches: string[] }>(
+  'GIT_REF_AMBIGUOUS', 400, 'An abbreviated commit id matches several objects.',
+  (d) => `The abbreviated id "${d.ref}" is ambiguous in ${d.dir} (${d.matches.length} objects match); give more digits.`,
+);
+
+export const InitTargetNotEmptyError = defineError<{ dir: string }>(
+  'INIT_TARGET_NOT_EMPTY', 400, 'cairn init was pointed at a directory that already has files.',
+  (d) => `${d.dir} is not empty; cairn init creates a new repository in a new or empty directory.`,
+);
+
 /** Every error class, in catalogue order. The errors test checks codes are unique and documented. */
 export const catalogue: readonly CairnErrorClass<never>[] = [
   ForbiddenError, InvalidCredentialsError, InvalidTokenError, TokenExpiredError, UserSuspendedError,
@@ -162,6 +194,8 @@ export const catalogue: readonly CairnErrorClass<never>[] = [
   ValueOutOfRangeError, RouteNotFoundError, UnsupportedMediaTypeError, UnprocessableContentError,
   RequestsExceededError, InternalServerError, ServiceUnavailableError,
   InvalidSettingsError, DatabaseLockedError, MigrationUnknownError, MigrationChangedError, MigrationFailedError,
+  ConfigSourceNotFoundError, ConfigPathOutsideRootError, GitRepositoryNotFoundError, GitRepositoryExistsError,
+  GitRefNotFoundError, GitRefAmbiguousError, InitTargetNotEmptyError,
 ] as unknown as readonly CairnErrorClass<never>[];
 
 export function isCairnError(error: unknown): error is CairnError {
