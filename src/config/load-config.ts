@@ -5,7 +5,7 @@
  * map its problems back to file:line:col. One run reports every problem.
  */
 import { buildModel, compareDiagnostics, modelHash, type Declaration, type Declarations, type Diagnostic, type ExtensionDeclaration, type Model } from '../model/index.ts';
-import { hasPath, mergeOverlay } from './overlay.ts';
+import { mergeOverlay, overlayPath } from './overlay.ts';
 import { classifyPath } from './repository-layout.ts';
 import { NAME_KEYS } from './repository-layout.ts';
 import type { FileKind, SchemaValidator } from './schema-validator.ts';
@@ -84,7 +84,9 @@ export async function loadConfig(options: LoadConfigOptions): Promise<LoadedConf
     ? ((project!.file.value as { environments: unknown[] }).environments.map(String))
     : [];
 
-  if (environment !== undefined && !declaredEnvironments.includes(environment)) {
+  // Without a readable cairn.yaml (reported already) the environments are unknown, so none is reported as unlisted.
+  const projectReadable = project !== undefined && project.file.diagnostics.length === 0 && isRecord(project.file.value);
+  if (environment !== undefined && projectReadable && !declaredEnvironments.includes(environment)) {
     const file = project?.file;
     const position = file?.locate(['environments'], 'key') ?? { line: 1, col: 1 };
     diagnostics.push({
@@ -96,10 +98,23 @@ export async function loadConfig(options: LoadConfigOptions): Promise<LoadedConf
     });
   }
   const basePaths = new Set(bases.map((b) => b.path));
+  // Each file on its own, overlays of every environment included: a secret written anywhere is in the repository.
+  const reportSecrets = (file: YamlFile): void => {
+    for (const secret of findLiteralSecrets(file.value)) {
+      diagnostics.push({
+        code: 'CONFIG_SECRET_IN_FILE',
+        file: file.path,
+        ...file.locate(secret),
+        message: `"${secret.join('.')}" looks like a secret written into the repository`,
+        hint: 'reference it from the environment instead: $env.NAME',
+      });
+    }
+  };
   for (const [basePath, list] of overlays) {
     for (const overlay of list) {
+      reportSecrets(files.get(overlay.path)!);
       if (!basePaths.has(basePath)) at(overlay.path, `there is no ${basePath} for this overlay to change`, 'CONFIG_OVERLAY_WITHOUT_BASE');
-      if (project && !declaredEnvironments.includes(overlay.environment)) {
+      if (projectReadable && !declaredEnvironments.includes(overlay.environment)) {
         at(overlay.path, `environment "${overlay.environment}" is not listed in cairn.yaml`, 'CONFIG_UNKNOWN_ENVIRONMENT', 'add it under environments:');
       }
     }
@@ -125,7 +140,15 @@ export async function loadConfig(options: LoadConfigOptions): Promise<LoadedConf
 
   for (const base of parsedBases) {
     const { file, kind, stem } = base;
-    if (file.diagnostics.length > 0) continue;
+    const group = COLLECTION_KEYS[kind];
+    // The file exists but cannot be used: references to its object by file name are not reported again as unknown.
+    const unusable = (): void => {
+      if (group !== 'project') declarations.invalidNames[group].add(stem);
+    };
+    if (file.diagnostics.length > 0) {
+      unusable();
+      continue;
+    }
     const nameKey = NAME_KEYS[kind];
     const overlay = environment === undefined ? undefined : overlays.get(file.path)?.find((o) => o.environment === environment);
     const overlayFile = overlay ? files.get(overlay.path) : undefined;
@@ -136,19 +159,27 @@ export async function loadConfig(options: LoadConfigOptions): Promise<LoadedConf
         at(overlayFile.path, 'an overlay must be a mapping of the keys it changes', 'CONFIG_NOT_A_MAPPING');
       } else {
         const renamed = overlayFile.value[nameKey];
-        if (renamed !== undefined && isRecord(value) && renamed !== value[nameKey]) {
+        const baseName = isRecord(value) ? value[nameKey] : undefined;
+        const renames = renamed !== undefined && isRecord(value) && renamed !== baseName;
+        if (renames) {
           const position = overlayFile.locate([nameKey]);
-          diagnostics.push({ code: 'CONFIG_OVERLAY_RENAMES', file: overlayFile.path, ...position, message: `an overlay cannot change ${nameKey} (from ${JSON.stringify(value[nameKey])} to ${JSON.stringify(renamed)})` });
+          diagnostics.push({ code: 'CONFIG_OVERLAY_RENAMES', file: overlayFile.path, ...position, message: `an overlay cannot change ${nameKey} (from ${JSON.stringify(baseName)} to ${JSON.stringify(renamed)})` });
         }
-        value = mergeOverlay(value, overlayFile.value);
+        const baseValue = value;
         const overlayValue = overlayFile.value;
+        // A refused rename keeps the base name, so it is not reported again as a name mismatch.
+        value = mergeOverlay(baseValue, renames ? { ...overlayValue, [nameKey]: baseName } : overlayValue);
         const baseLocate = locate;
         const overlayLocate = locatorOf(overlayFile);
-        locate = (path, target) => (hasPath(overlayValue, path) ? overlayLocate(path, target) : baseLocate(path, target));
+        locate = (path, target) => {
+          const inOverlay = overlayPath(baseValue, overlayValue, path);
+          return inOverlay === undefined ? baseLocate(path, target) : overlayLocate(inOverlay, target);
+        };
       }
     }
     if (!isRecord(value)) {
       at(file.path, 'the file must hold one mapping (key: value pairs)', 'CONFIG_NOT_A_MAPPING');
+      unusable();
       continue;
     }
     locators.set(file.path, locate);
@@ -163,17 +194,10 @@ export async function loadConfig(options: LoadConfigOptions): Promise<LoadedConf
         message: `${nameKey} "${declaredName}" does not match the file name "${stem}"`,
         hint: `rename the file to ${kind === 'extension' ? `extensions/${declaredName}/extension.yaml` : file.path.replace(/[^/]+(\.ya?ml)$/, `${declaredName}$1`)} or the ${nameKey} to "${stem}"`,
       });
+      unusable();
     }
-    for (const secret of findLiteralSecrets(value)) {
-      diagnostics.push({
-        code: 'CONFIG_SECRET_IN_FILE',
-        ...locate(secret),
-        message: `"${secret.join('.')}" looks like a secret written into the repository`,
-        hint: 'reference it from the environment instead: $env.NAME',
-      });
-    }
+    reportSecrets(file);
 
-    const group = COLLECTION_KEYS[kind];
     if (group === 'project') {
       if (schemaDiagnostics.every((d) => SHAPE_PRESERVING.has(d.code))) declarations.project = { origin: file.path, doc: value };
       continue;

@@ -21,14 +21,31 @@ export function mergeOverlay(base: unknown, overlay: unknown): unknown {
   return overlay;
 }
 
-/** Whether a path exists in a value (to report a merged value in the file it came from). */
-export function hasPath(value: unknown, path: readonly (string | number)[]): boolean {
-  let node = value;
+/**
+ * Where a path of the merged value is in the overlay, or undefined when the
+ * value there came from the base. Lists merged by `key` put items at other
+ * indices than the overlay's, so their indices are translated as mergeOverlay
+ * placed them.
+ */
+export function overlayPath(base: unknown, overlay: unknown, path: readonly (string | number)[]): (string | number)[] | undefined {
+  const found: (string | number)[] = [];
   for (const segment of path) {
-    if (node === null || typeof node !== 'object' || !(segment in (node as object))) return false;
-    node = (node as Record<string | number, unknown>)[segment];
+    if (isKeyedList(base) && isKeyedList(overlay) && typeof segment === 'number') {
+      const baseList = base;
+      const added = overlay.flatMap((item, index) => (baseList.some((candidate) => candidate.key === item.key) ? [] : [index]));
+      const index = segment < baseList.length ? overlay.findIndex((candidate) => candidate.key === baseList[segment]!.key) : added[segment - baseList.length];
+      if (index === undefined || index < 0) return undefined;
+      found.push(index);
+      [base, overlay] = [baseList[segment], overlay[index]];
+      continue;
+    }
+    if (overlay === null || typeof overlay !== 'object' || !(segment in overlay)) return undefined;
+    found.push(segment);
+    // Below a map both sides still merge; anything else the overlay replaced whole.
+    base = isRecord(base) && isRecord(overlay) ? base[segment] : undefined;
+    overlay = (overlay as Record<string | number, unknown>)[segment];
   }
-  return true;
+  return found;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { closest, type Diagnostic, type DiagnosticCode } from '../model/index.ts';
+import { article, closest, identifierProblem, type Diagnostic, type DiagnosticCode } from '../model/index.ts';
 import type { Locator, Path } from './yaml-file.ts';
 
 export const SCHEMAS_DIR = fileURLToPath(new URL('../../platform/schemas/', import.meta.url));
@@ -16,6 +16,9 @@ export const FILE_KINDS = ['cairn', 'collection', 'policy', 'role', 'flow', 'ext
 export type FileKind = (typeof FILE_KINDS)[number];
 
 export type SchemaValidator = (kind: FileKind, locate: Locator, value: unknown) => Diagnostic[];
+
+/** The schemas' pattern for collection and field names: PostgreSQL identifiers. */
+const IDENTIFIER_PATTERN = '^[A-Za-z_][A-Za-z0-9_]*$';
 
 /** Compiles every schema once; the returned function is cheap to call per file. */
 export function createSchemaValidator(schemasDir: string = SCHEMAS_DIR): SchemaValidator {
@@ -35,9 +38,10 @@ export function createSchemaValidator(schemasDir: string = SCHEMAS_DIR): SchemaV
 function toDiagnostics(errors: readonly ErrorObject[], locate: Locator, value: unknown): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
   const seen = new Set<string>();
-  // An error inside a then/else already explains why the if/then failed.
-  for (const error of errors.filter((e) => e.keyword !== 'if')) {
-    const at = pointerToPath(error.instancePath);
+  // An error inside a then/else (or a propertyNames) already explains why the if/then (or the name) failed.
+  for (const error of errors.filter((e) => e.keyword !== 'if' && e.keyword !== 'propertyNames')) {
+    // An error about a key (propertyNames) is at the key, not at the object holding it.
+    const at = error.propertyName === undefined ? pointerToPath(error.instancePath) : [...pointerToPath(error.instancePath), error.propertyName];
     const diagnostic = describe(error, at, value);
     const position = locate(diagnostic.path, diagnostic.target);
     const key = `${position.file}:${position.line}:${position.col}:${diagnostic.code}:${diagnostic.message}`;
@@ -68,6 +72,14 @@ function describe(error: ErrorObject, at: Path, root: unknown): Described {
   const name = String(at[at.length - 1] ?? '');
   const parent = valueAt(root, at.slice(0, -1));
   const parentType = isRecord(parent) && typeof parent.type === 'string' ? parent.type : undefined;
+  const target = error.propertyName === undefined ? 'value' : 'key';
+  if (error.keyword === 'maxLength' && (error.parentSchema as { pattern?: unknown } | undefined)?.pattern === IDENTIFIER_PATTERN) {
+    const identifier = String(error.propertyName ?? valueAt(root, at));
+    return { code: 'CONFIG_INVALID_IDENTIFIER', path: at, target, message: identifierProblem(identifier) ?? `"${identifier}" is too long` };
+  }
+  if (error.propertyName !== undefined) {
+    return { code: 'CONFIG_INVALID_VALUE', path: at, target, message: `the name "${name}" in ${at.slice(0, -1).join('.')} ${error.message ?? 'is invalid'}` };
+  }
   switch (error.keyword) {
     case 'additionalProperties': {
       const property = String(error.params.additionalProperty);
@@ -89,7 +101,7 @@ function describe(error: ErrorObject, at: Path, root: unknown): Described {
         message: `missing required property "${String(error.params.missingProperty)}" ${where}`,
       };
     case 'false schema': {
-      const owner = isRecord(parent) && typeof parent.type === 'string' ? `a ${parentType} ${at.includes('operations') ? 'operation' : at.includes('trigger') ? 'trigger' : 'field'}` : 'this object';
+      const owner = isRecord(parent) && typeof parent.type === 'string' ? `${article(String(parentType))} ${at.includes('operations') ? 'operation' : at.includes('trigger') ? 'trigger' : 'field'}` : 'this object';
       return { code: 'CONFIG_OPTION_NOT_ALLOWED', path: at, target: 'key', message: `"${name}" is not allowed for ${owner}` };
     }
     case 'enum': {
@@ -105,7 +117,7 @@ function describe(error: ErrorObject, at: Path, root: unknown): Described {
       };
     }
     default:
-      return { code: 'CONFIG_INVALID_VALUE', path: at, target: 'value', message: `${at.length === 0 ? 'the document' : at.join('.')} ${error.message ?? 'is invalid'}` };
+      return { code: at.length === 3 && at[0] === 'fields' && at[2] === 'default' ? 'CONFIG_INVALID_DEFAULT' : 'CONFIG_INVALID_VALUE', path: at, target: 'value', message: `${at.length === 0 ? 'the document' : at.join('.')} ${error.message ?? 'is invalid'}` };
   }
 }
 

@@ -117,7 +117,7 @@ export function buildRoles(options: {
     }
     const policies: string[] = doc.policies ?? [];
     policies.forEach((policy, index) => {
-      if (!options.policies[policy] && !options.invalidPolicies.has(policy)) {
+      if (policy !== BUILTIN_ADMIN && !options.policies[policy] && !options.invalidPolicies.has(policy)) {
         report({ code: 'CONFIG_UNKNOWN_POLICY', origin, path: ['policies', index], message: `policy "${policy}" does not exist`, ...didYouMean(policy, Object.keys(options.policies)) });
       }
     });
@@ -126,7 +126,7 @@ export function buildRoles(options: {
   }
   for (const role of Object.values(roles)) {
     const origin = origins.get(role.name)!;
-    if (role.parent !== null && !roles[role.parent] && !options.invalidRoles.has(role.parent)) {
+    if (role.parent !== null && role.parent !== BUILTIN_ADMIN && !roles[role.parent] && !options.invalidRoles.has(role.parent)) {
       report({ code: 'CONFIG_UNKNOWN_ROLE', origin, path: ['parent'], message: `role "${role.parent}" does not exist`, ...didYouMean(role.parent, Object.keys(roles)) });
     }
     // Walk up the parents; coming back to this role is a cycle.

@@ -4,11 +4,12 @@
  * collection, flow, extension and role they name resolved.
  */
 import type { ExtensionDeclaration, Declaration, Report } from './declarations.ts';
-import { didYouMean } from './names.ts';
+import { BUILTIN_ADMIN, didYouMean } from './names.ts';
 import type { Action, Collection, Extension, Flow, Operation, Role } from './types.ts';
 
 const OPERATION_KEYS = new Set(['key', 'type', 'resolve', 'reject', 'permissions']);
-const BUILTIN_PERMISSIONS = new Set(['$trigger', '$public', '$full']);
+// `administrator` is the built-in role: acting as it equals $full.
+const BUILTIN_PERMISSIONS = new Set(['$trigger', '$public', '$full', BUILTIN_ADMIN]);
 
 interface Known {
   collections: Record<string, Collection>;
@@ -89,7 +90,7 @@ export function buildFlows(options: {
           code: 'CONFIG_UNKNOWN_ROLE',
           origin,
           path: ['operations', index, 'permissions'],
-          message: `"${permissions}" is neither $trigger, $public, $full nor a declared role`,
+          message: `"${permissions}" is neither $trigger, $public, $full, administrator nor a declared role`,
           ...didYouMean(permissions, [...BUILTIN_PERMISSIONS, ...Object.keys(known.roles)]),
         });
       }

@@ -37,7 +37,8 @@ function scalarDbType(type: ScalarFieldType, doc: Record<string, any>): string {
 
 export function buildCollections(
   declarations: readonly Declaration[],
-  invalid: ReadonlySet<string>,
+  /** Collections declared but unusable; a collection refused here is added. */
+  invalid: Set<string>,
   report: Report,
 ): Record<string, Collection> {
   const collections: Record<string, Collection> = {};
@@ -52,6 +53,7 @@ export function buildCollections(
     const clash = byLowerName.get(name.toLowerCase());
     if (clash !== undefined) {
       report({ code: 'CONFIG_DUPLICATE_NAME', origin, path: ['collection'], message: `collection "${name}" clashes with "${clash}" (names are compared ignoring case)` });
+      invalid.add(name);
       continue;
     }
     byLowerName.set(name.toLowerCase(), name);
@@ -137,6 +139,7 @@ export function buildCollections(
         field.relation = { kind: 'o2m', related: fieldDoc.related, foreignKey: fieldDoc.foreignKey };
         if (!target) continue;
         const back = target.fields[fieldDoc.foreignKey];
+        // An m2o back to a collection that does not exist is reported on that m2o, not again here.
         if (!back) {
           report({
             code: 'CONFIG_UNKNOWN_FIELD',
@@ -145,7 +148,7 @@ export function buildCollections(
             message: `collection "${target.name}" has no field "${fieldDoc.foreignKey}"`,
             ...didYouMean(fieldDoc.foreignKey, Object.keys(target.fields)),
           });
-        } else if (back.relation?.kind !== 'm2o' || back.relation.related !== collection.name) {
+        } else if (back.relation?.kind !== 'm2o' || (back.relation.related !== collection.name && collections[back.relation.related] !== undefined)) {
           report({
             code: 'CONFIG_RELATION_MISMATCH',
             origin,

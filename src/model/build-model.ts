@@ -15,10 +15,12 @@ export function buildModel(declarations: Declarations): { model: Model; problems
     problems.push(problem);
   };
   const { invalidNames } = declarations;
-  const collections = buildCollections(declarations.collections, invalidNames.collections, report);
-  const policies = buildPolicies({ declarations: declarations.policies, collections, invalidCollections: invalidNames.collections, report });
+  // buildCollections adds the collections it refuses (names clashing by case), so references to them are not reported again.
+  const invalidCollections = new Set(invalidNames.collections);
+  const collections = buildCollections(declarations.collections, invalidCollections, report);
+  const policies = buildPolicies({ declarations: declarations.policies, collections, invalidCollections, report });
   const roles = buildRoles({ declarations: declarations.roles, policies, invalidPolicies: invalidNames.policies, invalidRoles: invalidNames.roles, report });
-  const known = { collections, invalidCollections: invalidNames.collections, roles, invalidRoles: invalidNames.roles, report };
+  const known = { collections, invalidCollections, roles, invalidRoles: invalidNames.roles, report };
   const extensions = buildExtensions(declarations.extensions, known);
   const flows = buildFlows({ declarations: declarations.flows, extensions, invalidFlows: invalidNames.flows, invalidExtensions: invalidNames.extensions, known });
 

@@ -6,6 +6,7 @@
  */
 import type { Collection, FieldType } from './types.ts';
 import type { DocPath } from './declarations.ts';
+import { article } from './names.ts';
 
 const STRING_OPS = ['_eq', '_neq', '_contains', '_ncontains', '_icontains', '_starts_with', '_nstarts_with', '_istarts_with', '_nistarts_with', '_ends_with', '_nends_with', '_iends_with', '_niends_with', '_empty', '_nempty', '_null', '_nnull', '_in', '_nin'];
 const ORDERED_OPS = ['_eq', '_neq', '_lt', '_lte', '_gt', '_gte', '_between', '_nbetween', '_null', '_nnull', '_in', '_nin'];
@@ -131,11 +132,15 @@ export function checkFilter(options: {
       if (operator === '_and' || operator === '_or') {
         issues.push({ path: here, target: 'key', message: `put ${operator} above the field, not under it` });
       } else if (!allowed.includes(operator)) {
-        const known = Object.values(OPERATORS_BY_TYPE).some((ops) => ops.includes(operator)) || VALIDATION_ONLY.includes(operator);
+        const known = Object.values(OPERATORS_BY_TYPE).some((ops) => ops.includes(operator));
         issues.push({
           path: here,
           target: 'key',
-          message: known ? `a ${type} field has no "${operator}" operator` : `unknown filter operator "${operator}"`,
+          message: VALIDATION_ONLY.includes(operator)
+            ? `"${operator}" is allowed only in validation rules, not in item filters`
+            : known
+              ? `${article(type)} field has no "${operator}" operator`
+              : `unknown filter operator "${operator}"`,
           candidates: allowed,
         });
       } else {

@@ -5,4 +5,4 @@ export { canonicalJson, modelHash } from './canonical.ts';
 export { compareDiagnostics, DIAGNOSTIC_CODES, type Diagnostic, type DiagnosticCode } from './diagnostic-codes.ts';
 export type { Declaration, Declarations, DocPath, ExtensionDeclaration, Problem } from './declarations.ts';
 export { checkFilter, OPERATORS_BY_TYPE, type FilterIssue } from './filter-rules.ts';
-export { BUILTIN_ADMIN, closest, didYouMean, identifierProblem, MAX_IDENTIFIER_BYTES, RESERVED_PREFIX } from './names.ts';
+export { article, BUILTIN_ADMIN, closest, didYouMean, identifierProblem, MAX_IDENTIFIER_BYTES, RESERVED_PREFIX } from './names.ts';
