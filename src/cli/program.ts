@@ -1,7 +1,9 @@
 /** The `cairn` command line: one commander program, one file per command under commands/. */
 import { Command } from 'commander';
 import { CAIRN_VERSION } from '../context/index.ts';
+import { registerApplyCommand } from './commands/apply.ts';
 import { registerInitCommand } from './commands/init.ts';
+import { registerPlanCommand } from './commands/plan.ts';
 import { registerServeCommand } from './commands/serve.ts';
 import { registerValidateCommand } from './commands/validate.ts';
 
@@ -12,6 +14,8 @@ export function buildProgram(): Command {
     .version(CAIRN_VERSION, '-V, --version', 'print the Cairn version')
     .showHelpAfterError();
   registerInitCommand(program);
+  registerPlanCommand(program);
+  registerApplyCommand(program);
   registerServeCommand(program);
   registerValidateCommand(program);
   return program;

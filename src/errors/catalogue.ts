@@ -186,6 +186,27 @@ export const InitTargetNotEmptyError = defineError<{ dir: string }>(
   (d) => `${d.dir} is not empty; cairn init creates a new repository in a new or empty directory.`,
 );
 
+export const ConfigInvalidError = defineError<{ source: string; errors: number }>(
+  'CONFIG_INVALID', 422, 'The config repository has problems; `cairn validate` lists them with file:line:col.',
+  (d) => `${d.source} has ${d.errors} problem${d.errors === 1 ? '' : 's'}; run cairn validate to see them.`,
+);
+export const PlanRefusedError = defineError<{ blockers: { code: string; message: string }[] }>(
+  'PLAN_REFUSED', 409, 'The plan holds a step Cairn will not run: data in the way, a destructive step not allowed, a rename conflict, or an empty config.',
+  (d) => `The plan cannot be applied: ${d.blockers.map((b) => b.message).join('; ')}.`,
+);
+export const PlanStaleError = defineError<{ expected: string; actual: string }>(
+  'PLAN_STALE', 409, 'The database changed since the plan was made.',
+  () => 'The database changed since this plan was made; plan again.',
+);
+export const PlanFileInvalidError = defineError<{ file: string; reason: string }>(
+  'PLAN_FILE_INVALID', 400, 'A plan file that is not a plan this Cairn wrote.',
+  (d) => `${d.file} is not a usable plan: ${d.reason}.`,
+);
+export const ConfirmationRequiredError = defineError<Record<string, never>>(
+  'CONFIRMATION_REQUIRED', 400, 'cairn apply would change the database but cannot ask: not a terminal, and no --auto-approve.',
+  () => 'Refusing to apply without confirmation: run in a terminal, or pass --auto-approve.',
+);
+
 /** Every error class, in catalogue order. The errors test checks codes are unique and documented. */
 export const catalogue: readonly CairnErrorClass<never>[] = [
   ForbiddenError, InvalidCredentialsError, InvalidTokenError, TokenExpiredError, UserSuspendedError,
@@ -196,6 +217,7 @@ export const catalogue: readonly CairnErrorClass<never>[] = [
   InvalidSettingsError, DatabaseLockedError, MigrationUnknownError, MigrationChangedError, MigrationFailedError,
   ConfigSourceNotFoundError, ConfigPathOutsideRootError, GitRepositoryNotFoundError, GitRepositoryExistsError,
   GitRefNotFoundError, GitRefAmbiguousError, InitTargetNotEmptyError,
+  ConfigInvalidError, PlanRefusedError, PlanStaleError, PlanFileInvalidError, ConfirmationRequiredError,
 ] as unknown as readonly CairnErrorClass<never>[];
 
 export function isCairnError(error: unknown): error is CairnError {
