@@ -4,7 +4,7 @@ export { introspect, type IntrospectionResult } from './introspect.ts';
 export { desiredState } from './desired-state.ts';
 export { diff, type DiffInput, type DiffResult } from './diff.ts';
 export { baseHashOf, createPlan, planHash, type CreatePlanOptions } from './plan.ts';
-export { applyPlan, CONFIG_CHANNEL, RECONCILE_LOCK_ID, type ApplyReport, type ApplyStepReport } from './apply.ts';
+export { applyPlan, CONFIG_CHANNEL, planAndApply, RECONCILE_LOCK_ID, type ApplyReport, type ApplyStepReport, type PlanAndApplyOptions } from './apply.ts';
 export { readAppliedConfig, type AppliedConfig } from './applied-config.ts';
 export * from './plan-types.ts';
 export { renderApplyText, renderPlanJson, renderPlanMarkdown, renderPlanText, summarize } from './render-plan.ts';

@@ -14,7 +14,8 @@ import { introspect } from './introspect.ts';
 import { PLAN_VERSION, type Blocker, type Plan } from './plan-types.ts';
 
 export interface CreatePlanOptions {
-  db: Database;
+  /** A database, or a transaction's `{ knex: trx }` (apply plans inside its lock). */
+  db: Pick<Database, 'knex'>;
   model: Model;
   modelHash: string;
   source: Plan['source'];

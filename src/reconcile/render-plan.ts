@@ -97,7 +97,9 @@ export function renderPlanJson(plan: Plan): string {
 export function renderApplyText(report: ApplyReport, options: { color: boolean }): string {
   const paint = (code: string) => (text: string) => (options.color ? `\u001b[${code}m${text}\u001b[0m` : text);
   const lines: string[] = [];
-  if (report.status === 'applied') {
+  if (report.status === 'unchanged') {
+    lines.push(paint('32')('Nothing to apply: the database already matches this configuration.'));
+  } else if (report.status === 'applied') {
     lines.push(paint('32')(`Apply complete: ${report.steps.length} step${report.steps.length === 1 ? '' : 's'} in ${report.durationMs} ms.`));
   } else {
     const failed = report.steps.find((s) => s.status === 'failed');

@@ -8,7 +8,7 @@ import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import { ConfirmationRequiredError, PlanFileInvalidError } from '../../errors/index.ts';
 import { modelHash, type Model } from '../../model/index.ts';
-import type { Plan } from '../../reconcile/index.ts';
+import type { ApplyReport, Plan } from '../../reconcile/index.ts';
 import { collectList, loadValidModel, openProjectDatabase, useColor } from '../command-support.ts';
 import { PLAN_FILE_KIND } from './plan.ts';
 
@@ -23,45 +23,48 @@ export function registerApplyCommand(program: Command): void {
     .option('--auto-approve', 'do not ask for confirmation')
     .option('--allow-destructive <targets>', 'destructive changes to allow, by target (comma-separated, repeatable)', collectList)
     .action(async (dir: string, options: { ref?: string; env?: string; plan?: string; autoApprove?: boolean; allowDestructive?: string[] }) => {
-      const { applyPlan, createPlan, renderApplyText, renderPlanText } = await import('../../reconcile/index.ts');
+      const { applyPlan, createPlan, planAndApply, renderApplyText, renderPlanText } = await import('../../reconcile/index.ts');
       const color = useColor(process.stdout);
-      let plan: Plan;
-      let model: Model;
+      const appliedBy = process.env.CAIRN_APPLIED_BY ?? process.env.GITHUB_ACTOR ?? os.userInfo().username;
+      const onStep = (step: { sql: string }, index: number, total: number) => process.stdout.write(`  [${index + 1}/${total}] ${step.sql.split('\n')[0]}\n`);
       const db = await openProjectDatabase();
       try {
+        let report: ApplyReport;
         if (options.plan !== undefined) {
-          ({ plan, model } = await readPlanFile(options.plan));
+          // Exactly the reviewed plan, or nothing.
+          const { plan, model } = await readPlanFile(options.plan);
+          process.stdout.write(renderPlanText(plan, { color }));
+          report = await applyPlan({ db, plan, model, appliedBy, onStep });
         } else {
           const loaded = await loadValidModel(dir, options);
-          model = loaded.model;
-          plan = await createPlan({ db, model, modelHash: loaded.hash, source: loaded.source, allowDestructive: options.allowDestructive ?? [] });
-        }
-        process.stdout.write(renderPlanText(plan, { color }));
-        if (plan.blockers.length > 0) {
-          process.exitCode = 1;
-          return;
-        }
-        if (plan.changes.length === 0 && options.plan === undefined) return;
-        if (!options.autoApprove && options.plan === undefined) {
-          if (!process.stdin.isTTY) throw new ConfirmationRequiredError({});
-          const prompt = createInterface({ input: process.stdin, output: process.stdout });
-          const answer = await prompt.question('\nApply these changes? Only "yes" is accepted: ');
-          prompt.close();
-          if (answer.trim() !== 'yes') {
-            process.stdout.write('Apply cancelled.\n');
-            process.exitCode = 1;
-            return;
+          const planOptions = { db, model: loaded.model, modelHash: loaded.hash, source: loaded.source, allowDestructive: options.allowDestructive ?? [] };
+          if (options.autoApprove) {
+            // Planned inside the apply's lock: a concurrent apply is waited for, then planned against.
+            ({ report } = await planAndApply({ ...planOptions, appliedBy, onStep, onPlan: (plan) => process.stdout.write(renderPlanText(plan, { color })) }));
+          } else {
+            const plan = await createPlan(planOptions);
+            process.stdout.write(renderPlanText(plan, { color }));
+            if (plan.blockers.length > 0) {
+              process.exitCode = 1;
+              return;
+            }
+            // No change to confirm: applying only records the model (a note, say, changed).
+            if (plan.changes.length > 0) {
+              if (!process.stdin.isTTY) throw new ConfirmationRequiredError({});
+              const prompt = createInterface({ input: process.stdin, output: process.stdout });
+              const answer = await prompt.question('\nApply these changes? Only "yes" is accepted: ');
+              prompt.close();
+              if (answer.trim() !== 'yes') {
+                process.stdout.write('Apply cancelled.\n');
+                process.exitCode = 1;
+                return;
+              }
+            }
+            report = await applyPlan({ db, plan, model: loaded.model, appliedBy, onStep });
           }
         }
-        const report = await applyPlan({
-          db,
-          plan,
-          model,
-          appliedBy: process.env.CAIRN_APPLIED_BY ?? process.env.GITHUB_ACTOR ?? os.userInfo().username,
-          onStep: (step, index, total) => process.stdout.write(`  [${index + 1}/${total}] ${step.sql.split('\n')[0]}\n`),
-        });
         process.stdout.write(renderApplyText(report, { color }));
-        process.exitCode = report.status === 'applied' ? 0 : 1;
+        process.exitCode = report.status === 'applied' || report.status === 'unchanged' ? 0 : 1;
       } finally {
         await db.close();
       }

@@ -3,7 +3,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { TEMPLATE_DIR } from '../../../src/cli/commands/init.ts';
 import { createSchemaValidator, loadConfig, workingTreeSource } from '../../../src/config/index.ts';
 import { buildModel, modelHash, type Declarations, type Model } from '../../../src/model/index.ts';
-import { applyPlan, createPlan, introspect, readAppliedConfig, type Plan } from '../../../src/reconcile/index.ts';
+import { applyPlan, createPlan, introspect, planAndApply, readAppliedConfig, type Plan } from '../../../src/reconcile/index.ts';
 import { createTestDatabase, testBackends, type TestDatabase } from '../../helpers/test-databases.ts';
 
 const source = { description: 'test', commit: null, ref: null, environment: null };
@@ -133,12 +133,29 @@ describe.each(testBackends)('plan and apply on $name', ({ name }) => {
 });
 
 describe.runIf(testBackends.some((b) => b.name === 'postgres'))('concurrent applies on postgres', () => {
-  it('serialise: the second is refused as stale instead of applying twice', async () => {
+  const model = modelOf({ notes: { fields: { body: { type: 'text' } } } });
+  const hash = modelHash(model);
+
+  it('serialise when planned inside the lock: the second plans against the result of the first', async () => {
     const database = await createTestDatabase('postgres', { migrated: true });
     try {
       const other = await database.reopen();
-      const model = modelOf({ notes: { fields: { body: { type: 'text' } } } });
-      const hash = modelHash(model);
+      const results = await Promise.all(
+        [database.db, other].map((db, i) => planAndApply({ db, model, modelHash: hash, source, appliedBy: `applier-${i}` })),
+      );
+      expect(results.map((r) => r.report.status).sort()).toEqual(['applied', 'unchanged']);
+      const second = results.find((r) => r.report.status === 'unchanged')!;
+      expect(second.plan!.changes).toEqual([]);
+      expect(await database.db.knex('cairn_config').count({ n: '*' })).toEqual([{ n: '1' }]);
+    } finally {
+      await database.drop();
+    }
+  });
+
+  it('refuse a reviewed plan that another apply made stale, instead of applying twice', async () => {
+    const database = await createTestDatabase('postgres', { migrated: true });
+    try {
+      const other = await database.reopen();
       const [a, b] = await Promise.all([
         createPlan({ db: database.db, model, modelHash: hash, source }),
         createPlan({ db: other, model, modelHash: hash, source }),
