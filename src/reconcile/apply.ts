@@ -13,6 +13,7 @@ import { canonicalJson, type Model } from '../model/index.ts';
 import { ADVISORY_LOCK_CLASS, type Database } from '../db/index.ts';
 import { PlanRefusedError, PlanStaleError, type CairnError } from '../errors/index.ts';
 import { readAppliedConfig } from './applied-config.ts';
+import { readConfigState } from './config-state.ts';
 import { introspect } from './introspect.ts';
 import { baseHashOf, createPlan, planHash, type CreatePlanOptions } from './plan.ts';
 import type { Plan } from './plan-types.ts';
@@ -53,8 +54,9 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplyReport> {
   const { plan } = options;
   return inLock(options.db, plan.steps.length, async (trx, run) => {
     if (plan.blockers.length > 0) return { refused: new PlanRefusedError({ blockers: plan.blockers }) };
-    const [{ state }, applied] = [await introspect({ knex: trx }, { schema: plan.schema }), await readAppliedConfig(trx)];
-    const actual = baseHashOf(state, applied?.modelHash ?? null);
+    const { state } = await introspect({ knex: trx }, { schema: plan.schema });
+    const applied = await readAppliedConfig(trx);
+    const actual = baseHashOf(state, await readConfigState(trx), applied?.modelHash ?? null);
     if (actual !== plan.baseHash) return { refused: new PlanStaleError({ expected: plan.baseHash, actual }) };
     return run(trx, plan, applied?.modelHash ?? null, options);
   });

@@ -27,7 +27,7 @@ export interface DiffResult {
   blockers: Blocker[];
 }
 
-export const PHASE_ORDER: readonly StepPhase[] = ['rename', 'drop-constraint', 'create', 'alter', 'constraint', 'index', 'drop'];
+export const PHASE_ORDER: readonly StepPhase[] = ['rename', 'drop-constraint', 'create', 'alter', 'constraint', 'index', 'drop', 'config'];
 
 export function diff(input: DiffInput): DiffResult {
   const { desired, model } = input;

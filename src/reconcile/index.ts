@@ -8,3 +8,5 @@ export { applyPlan, CONFIG_CHANNEL, planAndApply, RECONCILE_LOCK_ID, type ApplyR
 export { readAppliedConfig, type AppliedConfig } from './applied-config.ts';
 export * from './plan-types.ts';
 export { renderApplyText, renderPlanJson, renderPlanMarkdown, renderPlanText, summarize } from './render-plan.ts';
+export { configStateFromModel, readConfigState, type ConfigState } from './config-state.ts';
+export { diffConfig } from './diff-config.ts';

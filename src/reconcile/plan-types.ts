@@ -21,7 +21,13 @@ export type ChangeKind =
   | 'relation.add'
   | 'relation.drop'
   | 'index.add'
-  | 'index.drop';
+  | 'index.drop'
+  | 'role.create' | 'role.drop' | 'role.update'
+  | 'policy.create' | 'policy.drop' | 'policy.update'
+  | 'access.grant' | 'access.revoke' | 'access.update'
+  | 'permission.grant' | 'permission.revoke' | 'permission.update'
+  | 'flow.create' | 'flow.drop' | 'flow.update'
+  | 'extension.create' | 'extension.drop' | 'extension.update';
 
 /** A count the planner needs from the live data before the change is safe to run. */
 export interface DataCheck {
@@ -47,7 +53,7 @@ export interface Change {
   checks: DataCheck[];
 }
 
-export type StepPhase = 'rename' | 'drop-constraint' | 'create' | 'alter' | 'constraint' | 'index' | 'drop';
+export type StepPhase = 'rename' | 'drop-constraint' | 'create' | 'alter' | 'constraint' | 'index' | 'drop' | 'config';
 
 export interface Step {
   change: string;

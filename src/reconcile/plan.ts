@@ -9,7 +9,9 @@ import type { Database } from '../db/index.ts';
 import { readAppliedConfig } from './applied-config.ts';
 import type { DatabaseState } from './database-state.ts';
 import { desiredState } from './desired-state.ts';
+import { configStateFromModel, readConfigState, type ConfigState } from './config-state.ts';
 import { diff } from './diff.ts';
+import { diffConfig } from './diff-config.ts';
 import { introspect } from './introspect.ts';
 import { PLAN_VERSION, type Blocker, type Plan } from './plan-types.ts';
 
@@ -23,17 +25,23 @@ export interface CreatePlanOptions {
   allowDestructive?: readonly string[];
 }
 
-/** What apply re-checks: the live schema and the last applied model, as one hash. */
-export function baseHashOf(state: DatabaseState, appliedHash: string | null): string {
-  return createHash('sha256').update(canonicalJson({ state, applied: appliedHash })).digest('hex');
+/** What apply re-checks: the live schema, the live config rows and the last applied model, as one hash. */
+export function baseHashOf(state: DatabaseState, config: ConfigState, appliedHash: string | null): string {
+  return createHash('sha256').update(canonicalJson({ state, config, applied: appliedHash })).digest('hex');
 }
 
 export async function createPlan(options: CreatePlanOptions): Promise<Plan> {
   const { db, model } = options;
   const schema = model.project.schema;
-  const [{ state: actual }, applied] = [await introspect(db, { schema }), await readAppliedConfig(db.knex)];
+  // One after another: on PGlite, or inside apply's transaction, there is one connection.
+  const { state: actual } = await introspect(db, { schema });
+  const applied = await readAppliedConfig(db.knex);
+  const liveConfig = await readConfigState(db.knex);
   const managed = applied ? desiredState(applied.model) : null;
   const result = diff({ desired: desiredState(model), actual, managed, model });
+  const config = diffConfig(configStateFromModel(model), liveConfig);
+  result.changes.push(...config.changes);
+  result.steps.push(...config.steps);
   const blockers: Blocker[] = [...result.blockers];
 
   if (Object.keys(model.collections).length === 0 && managed && Object.keys(managed.tables).length > 0) {
@@ -66,7 +74,7 @@ export async function createPlan(options: CreatePlanOptions): Promise<Plan> {
     schema,
     source: options.source,
     modelHash: options.modelHash,
-    baseHash: baseHashOf(actual, applied?.modelHash ?? null),
+    baseHash: baseHashOf(actual, liveConfig, applied?.modelHash ?? null),
     changes: result.changes,
     steps: result.steps,
     unmanaged: result.unmanaged,

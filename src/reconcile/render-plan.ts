@@ -6,7 +6,7 @@
 import type { ApplyReport } from './apply.ts';
 import type { Change, Plan } from './plan-types.ts';
 
-const SIGNS: Record<string, string> = { create: '+', add: '+', drop: '-', rename: '~', alter: '~' };
+const SIGNS: Record<string, string> = { create: '+', add: '+', grant: '+', drop: '-', revoke: '-', rename: '~', alter: '~', update: '~' };
 
 function sign(change: Change): string {
   return SIGNS[change.kind.split('.')[1]!] ?? '~';

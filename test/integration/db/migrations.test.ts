@@ -6,11 +6,17 @@ import { loadMigrations, migrate, type Migration } from '../../../src/db/index.t
 import { createTestDatabase, testBackends, type TestDatabase } from '../../helpers/test-databases.ts';
 
 const SYSTEM_TABLES = [
+  'cairn_access',
   'cairn_activity',
   'cairn_config',
+  'cairn_extensions',
   'cairn_flow_runs',
+  'cairn_flows',
   'cairn_migrations',
+  'cairn_permissions',
+  'cairn_policies',
   'cairn_revisions',
+  'cairn_roles',
   'cairn_sessions',
   'cairn_tokens',
   'cairn_users',

@@ -113,6 +113,34 @@ describe.each(testBackends)('plan and apply on $name', ({ name }) => {
     ]);
   });
 
+  it('materialises roles, policies and permissions, and describes permission changes field by field', async () => {
+    database = await createTestDatabase(name, { migrated: true });
+    await planAndApply({ db: database.db, model: template, modelHash: modelHash(template), source, appliedBy: 'test' });
+    const access = await database.db.knex('cairn_access').orderBy(['role', 'policy']).select('role', 'policy');
+    expect(access).toEqual([
+      { role: 'administrator', policy: 'administrator' },
+      { role: 'editor', policy: 'editor' },
+      { role: 'viewer', policy: 'viewer' },
+    ]);
+    const editorUpdate = await database.db.knex('cairn_permissions').where({ policy: 'editor', collection: 'articles', action: 'update' }).first();
+    expect(editorUpdate.fields).toContain('status');
+
+    const changed = structuredClone(template);
+    const update = changed.policies.editor!.permissions.find((p) => p.collection === 'articles' && p.action === 'update')!;
+    update.fields = [...update.fields.filter((f) => f !== 'status'), 'views'];
+    const planned = await plan(changed);
+    expect(planned.changes.map((c) => c.description)).toEqual([
+      'policy editor gains update on articles.views; policy editor loses update on articles.status',
+    ]);
+    expect((await apply(planned, changed)).status).toBe('applied');
+    expect((await plan(changed)).changes).toEqual([]);
+
+    // A row changed by hand is put back by the next apply.
+    await database.db.knex('cairn_policies').where({ name: 'viewer' }).update({ admin_access: true });
+    const repair = await plan(changed);
+    expect(repair.changes.map((c) => c.description)).toEqual(['policy viewer: admin access true → false']);
+  });
+
   it('never plans "drop everything" for an empty config', async () => {
     database = await createTestDatabase(name, { migrated: true });
     const v1 = modelOf({ notes: { fields: { body: { type: 'text' } } } });
@@ -128,7 +156,7 @@ describe.each(testBackends)('plan and apply on $name', ({ name }) => {
     const v1 = modelOf({ notes: { fields: { body: { type: 'text' } } } });
     const planned = await plan(v1);
     expect(planned.unmanaged).toEqual({ tables: ['legacy'], columns: [] });
-    expect(planned.changes.map((c) => c.target)).toEqual(['notes']);
+    expect(planned.changes.filter((c) => c.kind.startsWith('collection.')).map((c) => c.target)).toEqual(['notes']);
   });
 });
 
