@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { CAIRN_VERSION } from '../context/index.ts';
 import { registerApplyCommand } from './commands/apply.ts';
+import { registerDriftCommands } from './commands/drift.ts';
 import { registerInitCommand } from './commands/init.ts';
 import { registerPlanCommand } from './commands/plan.ts';
 import { registerServeCommand } from './commands/serve.ts';
@@ -16,6 +17,7 @@ export function buildProgram(): Command {
   registerInitCommand(program);
   registerPlanCommand(program);
   registerApplyCommand(program);
+  registerDriftCommands(program);
   registerServeCommand(program);
   registerValidateCommand(program);
   return program;

@@ -10,3 +10,4 @@ export * from './plan-types.ts';
 export { renderApplyText, renderPlanJson, renderPlanMarkdown, renderPlanText, summarize } from './render-plan.ts';
 export { configStateFromModel, readConfigState, type ConfigState } from './config-state.ts';
 export { diffConfig } from './diff-config.ts';
+export { detectDrift, renderDriftText, type DriftReport } from './drift.ts';
