@@ -6,6 +6,8 @@
 import type { FastifyInstance } from 'fastify';
 import { closeContext, createContext, publicUrl, type Context, type Logger, type Settings } from '../context/index.ts';
 import { loadMigrations, migrate } from '../db/index.ts';
+import type { Model } from '../model/index.ts';
+import { planAndApply, type Plan } from '../reconcile/index.ts';
 import { bootstrapAdmin } from '../services/index.ts';
 import { buildServer } from './build-server.ts';
 
@@ -17,7 +19,13 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export async function startServer(options: { settings: Settings; logger: Logger }): Promise<RunningServer> {
+export interface ServeProject {
+  model: Model;
+  hash: string;
+  source: Plan['source'];
+}
+
+export async function startServer(options: { settings: Settings; logger: Logger; project?: ServeProject }): Promise<RunningServer> {
   const { settings, logger } = options;
   const context = await createContext({ settings, logger });
   try {
@@ -26,6 +34,10 @@ export async function startServer(options: { settings: Settings; logger: Logger 
     if (report.error) throw report.error;
     const applied = report.steps.filter((step) => step.status === 'applied').map((step) => step.version);
     if (applied.length > 0) logger.info({ applied, ms: report.durationMs }, 'system tables migrated');
+
+    if (options.project) await applyProject(context, options.project);
+    await context.models.reload();
+    await context.models.start();
 
     const admin = await bootstrapAdmin(context.db, { email: settings.adminEmail, password: settings.adminPassword });
     const server = buildServer(context);
@@ -54,5 +66,24 @@ export async function startServer(options: { settings: Settings; logger: Logger 
   } catch (error) {
     await closeContext(context);
     throw error;
+  }
+}
+
+/**
+ * `cairn serve --project <dir>`: apply the repository before serving, as
+ * `cairn apply --auto-approve` would (destructive changes are refused, never
+ * assumed). The embedded default uses it: `npm start` serves the template.
+ */
+async function applyProject(context: Context, project: ServeProject): Promise<void> {
+  const { report, plan } = await planAndApply({
+    db: context.db,
+    model: project.model,
+    modelHash: project.hash,
+    source: project.source,
+    appliedBy: 'cairn serve',
+  });
+  if (report.error) throw report.error;
+  if (report.status === 'applied') {
+    context.logger.info({ project: project.source.description, changes: plan?.changes.length ?? 0, ms: report.durationMs }, 'project applied');
   }
 }

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { openDatabase, type Database } from '../db/index.ts';
 import type { Logger } from './logger.ts';
+import { createModelStore, type ModelStore } from './model-store.ts';
 import { resolveSecret } from './secret.ts';
 import type { Settings } from './settings.ts';
 import { CAIRN_VERSION } from './version.ts';
@@ -17,6 +18,8 @@ export interface Context {
   readonly db: Database;
   readonly secret: string;
   readonly version: string;
+  /** The applied model, kept current as applies happen. */
+  readonly models: ModelStore;
   /** Distinguishes the servers sharing one database (health's serviceId). */
   readonly instanceId: string;
 }
@@ -29,9 +32,11 @@ export async function createContext(options: { settings: Settings; logger: Logge
     dataDir: path.join(settings.dataDir, 'data'),
     poolMax: settings.databasePoolMax,
   });
-  return { settings, logger, db, secret, version: CAIRN_VERSION, instanceId: randomUUID() };
+  const models = createModelStore({ db, logger });
+  return { settings, logger, db, secret, version: CAIRN_VERSION, instanceId: randomUUID(), models };
 }
 
 export async function closeContext(context: Context): Promise<void> {
+  await context.models.stop();
   await context.db.close();
 }

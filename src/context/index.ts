@@ -4,3 +4,4 @@ export { createLogger, type Logger } from './logger.ts';
 export { resolveSecret } from './secret.ts';
 export { LOG_LEVELS, loadSettings, publicUrl, type LogLevel, type Settings } from './settings.ts';
 export { CAIRN_VERSION } from './version.ts';
+export { createModelStore, type AppliedModel, type ModelStore } from './model-store.ts';

@@ -8,6 +8,7 @@
 import { mkdir, open, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import knexFactory, { type Knex } from 'knex';
+import pg from 'pg';
 import { DatabaseLockedError } from '../errors/index.ts';
 
 export type DatabaseDriver = 'pg' | 'pglite';
@@ -17,6 +18,12 @@ export interface Database {
   readonly driver: DatabaseDriver;
   /** Where the data lives, for messages: the URL without password, `memory://`, or the PGlite directory. */
   readonly location: string;
+  /**
+   * LISTEN on a channel: the callback gets each NOTIFY payload (after the
+   * notifying transaction commits). PostgreSQL uses a dedicated connection
+   * that reconnects; PGlite its own listener. Resolves to an unlisten function.
+   */
+  listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -45,7 +52,7 @@ function openPostgres(url: string, poolMax: number): Database {
     pool: { min: 0, max: poolMax },
     acquireConnectionTimeout: 10_000,
   });
-  return { knex, driver: 'pg', location: redact(url), close: once(() => knex.destroy()) };
+  return { knex, driver: 'pg', location: redact(url), listen: (channel, onNotify) => listenPostgres(url, channel, onNotify), close: once(() => knex.destroy()) };
 }
 
 async function openPglite(dataDir: string | undefined): Promise<Database> {
@@ -79,11 +86,64 @@ async function openPglite(dataDir: string | undefined): Promise<Database> {
     knex,
     driver: 'pglite',
     location: dataDir ?? 'memory://',
+    async listen(channel, onNotify) {
+      const unlisten = await pglite.listen(channel, onNotify);
+      return async () => {
+        if (!pglite.closed) await unlisten();
+      };
+    },
     close: once(async () => {
       await knex.destroy();
       await pglite.close();
       await releaseLock();
     }),
+  };
+}
+
+/**
+ * A dedicated connection for LISTEN (a pooled one would be handed back and
+ * lose it). When the connection drops, it reconnects with backoff and keeps
+ * listening; notifications sent while it was down are lost, so callers that
+ * must not miss one also re-read their state on reconnect (onNotify('')).
+ */
+async function listenPostgres(url: string, channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>> {
+  let client: pg.Client | undefined;
+  let stopped = false;
+  let retry: NodeJS.Timeout | undefined;
+  const reconnect = (attempt: number): void => {
+    if (stopped || retry) return;
+    retry = setTimeout(() => {
+      retry = undefined;
+      connect().then(
+        () => onNotify(''),
+        () => reconnect(attempt + 1),
+      );
+    }, Math.min(30_000, 250 * 2 ** attempt));
+  };
+  const connect = async (): Promise<void> => {
+    const next = new pg.Client({ connectionString: url });
+    next.on('notification', (message) => {
+      if (message.channel === channel) onNotify(message.payload ?? '');
+    });
+    const lost = () => {
+      if (client !== next) return;
+      client = undefined;
+      void next.end().catch(() => undefined);
+      reconnect(0);
+    };
+    next.on('error', lost);
+    next.on('end', lost);
+    await next.connect();
+    await next.query(`listen ${pg.escapeIdentifier(channel)}`);
+    client = next;
+  };
+  await connect();
+  return async () => {
+    stopped = true;
+    clearTimeout(retry);
+    const current = client;
+    client = undefined;
+    await current?.end().catch(() => undefined);
   };
 }
 

@@ -207,6 +207,11 @@ export const ConfirmationRequiredError = defineError<Record<string, never>>(
   () => 'Refusing to apply without confirmation: run in a terminal, or pass --auto-approve.',
 );
 
+export const ApplyFailedError = defineError<{ change: string; reason: string }>(
+  'APPLY_FAILED', 500, 'A step of an apply failed in the database; the whole apply was rolled back.',
+  (d) => `Applying ${d.change} failed: ${d.reason}. Nothing was changed: the apply was rolled back.`,
+);
+
 /** Every error class, in catalogue order. The errors test checks codes are unique and documented. */
 export const catalogue: readonly CairnErrorClass<never>[] = [
   ForbiddenError, InvalidCredentialsError, InvalidTokenError, TokenExpiredError, UserSuspendedError,
@@ -217,7 +222,7 @@ export const catalogue: readonly CairnErrorClass<never>[] = [
   InvalidSettingsError, DatabaseLockedError, MigrationUnknownError, MigrationChangedError, MigrationFailedError,
   ConfigSourceNotFoundError, ConfigPathOutsideRootError, GitRepositoryNotFoundError, GitRepositoryExistsError,
   GitRefNotFoundError, GitRefAmbiguousError, InitTargetNotEmptyError,
-  ConfigInvalidError, PlanRefusedError, PlanStaleError, PlanFileInvalidError, ConfirmationRequiredError,
+  ConfigInvalidError, PlanRefusedError, PlanStaleError, PlanFileInvalidError, ConfirmationRequiredError, ApplyFailedError,
 ] as unknown as readonly CairnErrorClass<never>[];
 
 export function isCairnError(error: unknown): error is CairnError {

@@ -11,7 +11,7 @@
 import type { Knex } from 'knex';
 import { canonicalJson, type Model } from '../model/index.ts';
 import { ADVISORY_LOCK_CLASS, type Database } from '../db/index.ts';
-import { PlanRefusedError, PlanStaleError, type CairnError } from '../errors/index.ts';
+import { ApplyFailedError, PlanRefusedError, PlanStaleError, type CairnError } from '../errors/index.ts';
 import { readAppliedConfig } from './applied-config.ts';
 import { readConfigState } from './config-state.ts';
 import { introspect } from './introspect.ts';
@@ -35,7 +35,7 @@ export interface ApplyReport {
   steps: ApplyStepReport[];
   durationMs: number;
   configId: string | null;
-  error?: CairnError | { code: 'STEP_FAILED'; message: string };
+  error?: CairnError;
 }
 
 interface ExecuteOptions {
@@ -87,7 +87,7 @@ type Runner = (trx: Knex.Transaction, plan: Plan, appliedHash: string | null, op
 async function inLock(db: Database, stepCount: number, body: (trx: Knex.Transaction, run: Runner) => Promise<Outcome>): Promise<ApplyReport> {
   const started = performance.now();
   let steps: ApplyStepReport[] = Array.from({ length: stepCount }, () => ({ change: '', sql: '', status: 'not-run', durationMs: 0 }));
-  let failure: { code: 'STEP_FAILED'; message: string } | undefined;
+  let failure: CairnError | undefined;
   const report = (status: ApplyReport['status'], configId: string | null, error?: ApplyReport['error']): ApplyReport => ({
     status,
     steps,
@@ -108,7 +108,7 @@ async function inLock(db: Database, stepCount: number, body: (trx: Knex.Transact
       } catch (error) {
         step.status = 'failed';
         step.error = (error as Error).message;
-        failure = { code: 'STEP_FAILED', message: `${step.change}: ${(error as Error).message}` };
+        failure = new ApplyFailedError({ change: step.change, reason: (error as Error).message }, { cause: error });
         throw error;
       } finally {
         step.durationMs = Math.round(performance.now() - stepStarted);

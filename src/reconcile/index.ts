@@ -11,3 +11,4 @@ export { renderApplyText, renderPlanJson, renderPlanMarkdown, renderPlanText, su
 export { configStateFromModel, readConfigState, type ConfigState } from './config-state.ts';
 export { diffConfig } from './diff-config.ts';
 export { detectDrift, renderDriftText, type DriftReport } from './drift.ts';
+export { ADOPT_FILE, exportRepository, renderAdoptSql, type AdoptStep, type ExportOptions, type ExportResult } from './export-model.ts';

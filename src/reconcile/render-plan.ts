@@ -104,7 +104,7 @@ export function renderApplyText(report: ApplyReport, options: { color: boolean }
   } else {
     const failed = report.steps.find((s) => s.status === 'failed');
     lines.push(paint('31')(`Apply ${report.status}: ${report.error?.message ?? ''}`));
-    if (failed) lines.push(`  failed step: ${failed.sql}`, '  Nothing was changed: every step ran in one transaction, which was rolled back.');
+    if (failed) lines.push(`  failed step: ${failed.sql}`);
   }
   return `${lines.join('\n')}\n`;
 }

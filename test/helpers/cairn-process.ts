@@ -22,8 +22,8 @@ export interface CairnServer {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-export async function startCairnServer(env: Env, options: { timeoutMs?: number } = {}): Promise<CairnServer> {
-  const child = spawn(process.execPath, [CAIRN_BIN, 'serve'], {
+export async function startCairnServer(env: Env, options: { timeoutMs?: number; args?: string[] } = {}): Promise<CairnServer> {
+  const child = spawn(process.execPath, [CAIRN_BIN, 'serve', ...(options.args ?? [])], {
     env: childEnv({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });

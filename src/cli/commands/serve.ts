@@ -1,6 +1,7 @@
 /** `cairn serve`: run the API server until SIGINT/SIGTERM, then shut down gracefully. */
 import type { Command } from 'commander';
 import { createLogger, loadSettings } from '../../context/index.ts';
+import { loadValidModel } from '../command-support.ts';
 
 export function registerServeCommand(program: Command): void {
   program
@@ -8,7 +9,9 @@ export function registerServeCommand(program: Command): void {
     .description('serve the applied project over REST (Directus-compatible) on PORT (default 8055)')
     .option('-p, --port <port>', 'port to listen on (overrides PORT; 0 picks a free one)')
     .option('--host <host>', 'address to listen on (overrides HOST)')
-    .action(async (options: { port?: string; host?: string }) => {
+    .option('--project <dir>', 'apply this config repository before serving (destructive changes are refused)')
+    .option('--env <name>', 'with --project: apply the overlays of environments/<name>/')
+    .action(async (options: { port?: string; host?: string; project?: string; env?: string }) => {
       const settings = loadSettings({
         ...process.env,
         ...(options.port !== undefined ? { PORT: options.port } : {}),
@@ -17,7 +20,8 @@ export function registerServeCommand(program: Command): void {
       const logger = createLogger({ level: settings.logLevel });
       // Imported here so `cairn --help` and the other commands do not load the server.
       const { startServer } = await import('../../api/index.ts');
-      const running = await startServer({ settings, logger });
+      const project = options.project === undefined ? undefined : await loadValidModel(options.project, options.env === undefined ? {} : { env: options.env });
+      const running = await startServer({ settings, logger, ...(project ? { project } : {}) });
 
       let stopping = false;
       const stop = (signal: NodeJS.Signals): void => {
