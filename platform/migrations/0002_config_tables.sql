@@ -50,3 +50,11 @@ create table cairn_extensions (
   type       text  not null,
   definition jsonb not null
 );
+
+-- Built into every project (config cannot declare them): the administrator
+-- role and its policy with full access. Present from the start, so a plan
+-- before the first apply does not list them.
+insert into cairn_roles (name, note, parent) values ('administrator', 'Built in: full access', null);
+insert into cairn_policies (name, note, public, admin_access, app_access, ip_access)
+  values ('administrator', 'Built in: full access', false, true, true, null);
+insert into cairn_access (role, policy, sort) values ('administrator', 'administrator', 0);

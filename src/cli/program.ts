@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { CAIRN_VERSION } from '../context/index.ts';
 import { registerApplyCommand } from './commands/apply.ts';
 import { registerDriftCommands } from './commands/drift.ts';
+import { registerExportCommand } from './commands/export.ts';
 import { registerInitCommand } from './commands/init.ts';
 import { registerPlanCommand } from './commands/plan.ts';
 import { registerServeCommand } from './commands/serve.ts';
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
   registerPlanCommand(program);
   registerApplyCommand(program);
   registerDriftCommands(program);
+  registerExportCommand(program);
   registerServeCommand(program);
   registerValidateCommand(program);
   return program;

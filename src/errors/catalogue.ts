@@ -182,8 +182,8 @@ export const GitRefAmbiguousError = defineError<{ ref: string; dir: string; matc
 );
 
 export const InitTargetNotEmptyError = defineError<{ dir: string }>(
-  'INIT_TARGET_NOT_EMPTY', 400, 'cairn init was pointed at a directory that already has files.',
-  (d) => `${d.dir} is not empty; cairn init creates a new repository in a new or empty directory.`,
+  'INIT_TARGET_NOT_EMPTY', 400, 'cairn init or cairn export was pointed at a directory that already has files.',
+  (d) => `${d.dir} is not empty; cairn init and cairn export write a new repository only into a new or empty directory.`,
 );
 
 export const ConfigInvalidError = defineError<{ source: string; errors: number }>(

@@ -3,30 +3,74 @@
  * expressions mean the same, and whether a type change can lose data.
  */
 
-/** Strips what PostgreSQL adds when it stores a default: casts, parentheses, quoting. */
-export function normalizeDefault(expression: string | null): string | null {
-  if (expression === null) return null;
+/**
+ * A stored default with what PostgreSQL adds peeled off (parentheses, casts):
+ * a quoted literal's value, or the bare expression (`now()`, `-3`, `true`).
+ */
+export function parseDefaultExpression(expression: string): { kind: 'string'; value: string } | { kind: 'bare'; text: string } {
   let text = expression.trim();
   for (let previous = ''; previous !== text; ) {
     previous = text;
     if (/^\(.*\)$/.test(text) && balanced(text.slice(1, -1))) text = text.slice(1, -1).trim();
     text = text.replace(/::[a-z_ ]+(\(\d+(,\s*\d+)?\))?(\[\])?$/i, '').trim();
   }
-  if (/^CURRENT_TIMESTAMP$/i.test(text)) return 'now()';
   const quoted = /^'((?:[^']|'')*)'$/.exec(text);
-  if (quoted) {
-    const value = quoted[1]!.replace(/''/g, "'");
-    // jsonb defaults come back re-serialised ({"a": 1}); compare their meaning.
-    try {
-      const parsed: unknown = JSON.parse(value);
-      if (typeof parsed === 'object' && parsed !== null) return `json:${JSON.stringify(parsed)}`;
-    } catch {
-      // not JSON: a plain string literal
-    }
-    return `literal:${value}`;
+  return quoted ? { kind: 'string', value: quoted[1]!.replace(/''/g, "'") } : { kind: 'bare', text };
+}
+
+/** A comparable form of a default expression: two defaults mean the same when these are equal. */
+export function normalizeDefault(expression: string | null): string | null {
+  if (expression === null) return null;
+  const parsed = parseDefaultExpression(expression);
+  if (parsed.kind === 'bare') {
+    if (/^CURRENT_TIMESTAMP$/i.test(parsed.text)) return 'now()';
+    if (/^-?\d+(\.\d+)?$/.test(parsed.text)) return `literal:${Number(parsed.text)}`;
+    return parsed.text;
   }
-  if (/^-?\d+(\.\d+)?$/.test(text)) return `literal:${Number(text)}`;
-  return text;
+  const { value } = parsed;
+  // jsonb defaults come back re-serialised ({"a": 1}); compare their meaning.
+  try {
+    const json: unknown = JSON.parse(value);
+    if (typeof json === 'object' && json !== null) return `json:${JSON.stringify(json)}`;
+  } catch {
+    // not JSON: an array literal or a plain string
+  }
+  const array = parseArrayLiteral(value);
+  if (array) return `json:${JSON.stringify(array)}`;
+  return `literal:${value}`;
+}
+
+/**
+ * A one-dimensional text array literal, `{a,"b c"}` → ['a', 'b c'].
+ * PostgreSQL quotes elements only where needed, Cairn quotes every one, so
+ * both spellings must read the same. Undefined for anything else (NULL
+ * elements, nesting), which a csv default cannot hold.
+ */
+export function parseArrayLiteral(text: string): string[] | undefined {
+  if (!text.startsWith('{') || !text.endsWith('}')) return undefined;
+  const body = text.slice(1, -1);
+  if (body === '') return [];
+  const items: string[] = [];
+  let index = 0;
+  while (index <= body.length) {
+    let item = '';
+    if (body[index] === '"') {
+      index++;
+      while (index < body.length && body[index] !== '"') {
+        if (body[index] === '\\') index++;
+        item += body[index++] ?? '';
+      }
+      index++; // the closing quote
+    } else {
+      while (index < body.length && body[index] !== ',') item += body[index++];
+      item = item.trim();
+      if (/^null$/i.test(item) || /[{}"]/.test(item)) return undefined;
+    }
+    items.push(item);
+    if (index < body.length && body[index] !== ',') return undefined;
+    index++;
+  }
+  return items;
 }
 
 function balanced(text: string): boolean {

@@ -18,9 +18,9 @@
  * (and the few key changes Cairn's primary keys need: serial → identity) as
  * statements for the operator to review and run.
  */
-import { Document, isMap, isPair } from 'yaml';
+import { Document, isMap, isPair, isScalar } from 'yaml';
 import { identifierProblem, type Field, type KeyType, type OnDelete, type ScalarFieldType, type Special } from '../model/index.ts';
-import { normalizeDefault } from './compare-columns.ts';
+import { normalizeDefault, parseArrayLiteral, parseDefaultExpression } from './compare-columns.ts';
 import type { ColumnState, DatabaseState, TableState } from './database-state.ts';
 import { constraintName, defaultExpression } from './desired-state.ts';
 import { qualified, quoteIdent, quoteLiteral } from './sql.ts';
@@ -92,27 +92,6 @@ const VALUE_PATTERNS: Partial<Record<ScalarFieldType, RegExp>> = {
 type DefaultOutcome = { default?: unknown; special?: Special } | { problem: string };
 
 /** A parsed default: a quoted literal, a bare number or boolean, or an expression. */
-function parseDefault(expression: string): { kind: 'string'; value: string } | { kind: 'bare'; text: string } {
-  let text = expression.trim();
-  // As normalizeDefault does: peel off parentheses and trailing casts.
-  for (let previous = ''; previous !== text; ) {
-    previous = text;
-    if (/^\(.*\)$/.test(text) && balanced(text.slice(1, -1))) text = text.slice(1, -1).trim();
-    text = text.replace(/::[a-z_ ]+(\(\d+(,\s*\d+)?\))?(\[\])?$/i, '').trim();
-  }
-  const quoted = /^'((?:[^']|'')*)'$/.exec(text);
-  return quoted ? { kind: 'string', value: quoted[1]!.replace(/''/g, "'") } : { kind: 'bare', text };
-}
-
-function balanced(text: string): boolean {
-  let depth = 0;
-  for (const char of text) {
-    if (char === '(') depth++;
-    if (char === ')' && --depth < 0) return false;
-  }
-  return depth === 0;
-}
-
 /** Trailing zeros and a trailing point off a decimal, so `10.50` and `10.5` compare equal. */
 function canonicalDecimal(text: string): string {
   let result = text.replace(/^\+/, '').replace(/^(-?)0+(?=\d)/, '$1');
@@ -135,36 +114,8 @@ function numberFrom(text: string, type: ScalarFieldType): number | string {
   return value;
 }
 
-/** `{a,"b c"}` → ['a', 'b c']; null for NULL elements or nesting, which a csv default cannot hold. */
-function parseTextArray(literal: string): string[] | null {
-  if (!literal.startsWith('{') || !literal.endsWith('}')) return null;
-  const body = literal.slice(1, -1);
-  if (body === '') return [];
-  const items: string[] = [];
-  let i = 0;
-  while (i <= body.length) {
-    let item = '';
-    if (body[i] === '"') {
-      i++;
-      while (i < body.length && body[i] !== '"') {
-        if (body[i] === '\\') i++;
-        item += body[i++] ?? '';
-      }
-      i++;
-    } else {
-      while (i < body.length && body[i] !== ',') item += body[i++];
-      item = item.trim();
-      if (/^null$/i.test(item) || item.startsWith('{')) return null;
-    }
-    items.push(item);
-    if (i < body.length && body[i] !== ',') return null;
-    i++;
-  }
-  return items;
-}
-
 function defaultCandidate(column: ColumnState, type: ScalarFieldType, options: Record<string, unknown>): DefaultOutcome {
-  const parsed = parseDefault(column.default!);
+  const parsed = parseDefaultExpression(column.default!);
   if (parsed.kind === 'bare') {
     const text = parsed.text;
     if (/^(now\(\)|CURRENT_TIMESTAMP)$/i.test(text) && (type === 'timestamp' || type === 'dateTime' || type === 'date')) return { special: 'date-created' };
@@ -199,7 +150,7 @@ function defaultCandidate(column: ColumnState, type: ScalarFieldType, options: R
         return { problem: `${column.default} is not JSON` };
       }
     case 'csv': {
-      const items = parseTextArray(value);
+      const items = parseArrayLiteral(value);
       return items ? { default: items } : { problem: `${column.default} is not a plain list of strings` };
     }
     default: {
@@ -576,7 +527,14 @@ function yamlFile(kind: 'cairn' | 'collection', body: Record<string, unknown>, c
       if (!isPair(pair)) continue;
       const key = String((pair.key as { value?: unknown })?.value ?? pair.key);
       if (key === 'primaryKey' || key === 'database') flow(pair.value);
-      if (key === 'fields' && isMap(pair.value)) for (const field of pair.value.items) flow(field.value);
+      if (key === 'fields' && isMap(pair.value)) {
+        for (const field of pair.value.items) {
+          flow(field.value);
+          // `2024-01-01`, `12:00:00`, `yes` are strings in YAML 1.2, but a YAML 1.1 reader takes them for dates, numbers, booleans.
+          const value = isMap(field.value) ? field.value.get('default', true) : undefined;
+          if (isScalar(value) && typeof value.value === 'string' && /^([0-9][0-9:.\- T+Z]*|y|n|yes|no|on|off)$/i.test(value.value)) value.type = 'QUOTE_DOUBLE';
+        }
+      }
     }
   }
   const schemaPath = kind === 'cairn' ? '.schemas/cairn.schema.json' : '../.schemas/collection.schema.json';
@@ -590,6 +548,7 @@ export function renderAdoptSql(steps: readonly AdoptStep[]): string {
     '-- It changes no data: it gives constraints and indexes the names Cairn gives them, and primary keys',
     '-- the form Cairn declares them in (identity for integers, gen_random_uuid() for uuids), so that the',
     '-- exported configuration plans to no changes. All or nothing: one transaction.',
+    '-- Check first that nothing uses the old names (INSERT … ON CONFLICT ON CONSTRAINT <name>, other migration tools).',
     'begin;',
   ];
   let previousWhy = '';

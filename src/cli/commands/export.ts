@@ -86,7 +86,10 @@ export function registerExportCommand(program: Command): void {
       })();
       out('\nNext:\n');
       step(`cairn validate ${dir}`);
-      if (result.adopt.length > 0) step(`review ${path.join(dir, ADOPT_FILE)}, then run it once: psql "$DATABASE_URL" -f ${path.join(dir, ADOPT_FILE)}`);
+      if (result.adopt.length > 0) {
+        const adoptFile = path.join(dir, ADOPT_FILE);
+        step(`review ${adoptFile}, then run it once against the database${process.env.DATABASE_URL ? `: psql "$DATABASE_URL" -f ${adoptFile}` : ''}`);
+      }
       step(`cairn plan ${dir}   (expect: no changes)`);
       step(`cairn apply ${dir}  (records the model: from then on Cairn manages these tables)`);
       step(`commit the repository (git init ${dir} && git -C ${dir} add . && git -C ${dir} commit)`);

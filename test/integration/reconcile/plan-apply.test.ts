@@ -141,6 +141,30 @@ describe.each(testBackends)('plan and apply on $name', ({ name }) => {
     expect(repair.changes.map((c) => c.description)).toEqual(['policy viewer: admin access true → false']);
   });
 
+  it('converges on defaults of every type, lists with quotes and spaces included', async () => {
+    database = await createTestDatabase(name, { migrated: true });
+    const v1 = modelOf({
+      defaults: {
+        fields: {
+          tags: { type: 'csv', default: ['x', 'y z', 'q"uote', 'back\\slash'] },
+          empty: { type: 'csv', default: [] },
+          meta: { type: 'json', default: { a: [1, 2], b: 'c' } },
+          label: { type: 'string', default: "it's" },
+          price: { type: 'decimal', precision: 8, scale: 2, default: 9.5 },
+          count: { type: 'integer', default: -3 },
+          flag: { type: 'boolean', default: false },
+          day: { type: 'date', default: '2024-02-29' },
+          created: { type: 'timestamp', special: 'date-created' },
+          ref: { type: 'uuid', special: 'uuid' },
+        },
+      },
+    });
+    expect((await apply(await plan(v1), v1)).status).toBe('applied');
+    expect((await plan(v1)).changes).toEqual([]);
+    const [row] = await database.db.knex('defaults').insert({}).returning(['tags', 'label', 'count']);
+    expect(row).toEqual({ tags: ['x', 'y z', 'q"uote', 'back\\slash'], label: "it's", count: -3 });
+  });
+
   it('never plans "drop everything" for an empty config', async () => {
     database = await createTestDatabase(name, { migrated: true });
     const v1 = modelOf({ notes: { fields: { body: { type: 'text' } } } });

@@ -1,0 +1,274 @@
+/**
+ * A `cairn apply` process killed with SIGKILL at random moments of a long
+ * apply leaves the database holding the old schema or the new one, never a
+ * mix: the apply runs in one transaction, so a kill before COMMIT rolls it
+ * all back and a kill after it keeps it all. PostgreSQL only — PGlite is a
+ * directory owned by the killed process itself (see the reconciler docs).
+ *
+ * The delays come from a seeded PRNG (CAIRN_CRASH_SEED to replay a run) and
+ * are stratified over 0–125 % of a measured full run, so every part of the
+ * run is hit — start-up, planning, the steps, COMMIT, exit — and some kills
+ * come after COMMIT whatever the machine's speed that day.
+ */
+import { spawn } from 'node:child_process';
+import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
+import { parse, stringify } from 'yaml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateRepository } from '../../bench/scenarios/validate.ts';
+import { createSchemaValidator, loadConfig, workingTreeSource } from '../../src/config/index.ts';
+import { openDatabase, type Database } from '../../src/db/index.ts';
+import type { Model } from '../../src/model/index.ts';
+import { configStateFromModel, desiredState, introspect, planAndApply, readConfigState, type ConfigState, type DatabaseState } from '../../src/reconcile/index.ts';
+import { CAIRN_BIN } from '../helpers/cairn-process.ts';
+import { createPostgresDatabaseUrl } from '../helpers/test-databases.ts';
+
+const COLLECTIONS = 150;
+const FIELDS = 15;
+const FROM_SCRATCH_KILLS = 14;
+const CHANGE_KILLS = 7;
+/** Kills are spread over this multiple of a measured full run, so some land after COMMIT even when a run is slower than the measured one. */
+const SPREAD = 1.25;
+/** This process's own connections, told apart from the child's in pg_stat_activity. */
+const CHECKER = 'cairn-crash-check';
+
+interface Version {
+  dir: string;
+  model: Model;
+  hash: string;
+  state: DatabaseState;
+  config: ConfigState;
+}
+
+/** What an apply changes: the schema, the config rows and the record of applies. */
+interface Snapshot {
+  state: DatabaseState;
+  config: ConfigState;
+  /** model_hash of each cairn_config row, oldest first. */
+  hashes: string[];
+}
+
+type Outcome = 'old' | 'new';
+
+/** mulberry32: small, seedable, good enough to spread kill times. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** n delays, one drawn in each of n equal slices of [0, span), in random order. */
+function stratifiedDelays(n: number, span: number, random: () => number): number[] {
+  const delays = Array.from({ length: n }, (_, i) => Math.round(((i + random()) / n) * span));
+  for (let i = delays.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [delays[i], delays[j]] = [delays[j]!, delays[i]!];
+  }
+  return delays;
+}
+
+async function loadVersion(dir: string): Promise<Version> {
+  const loaded = await loadConfig({ source: workingTreeSource(dir), validator: createSchemaValidator() });
+  if (!loaded.model || !loaded.hash) throw new Error(`generated repository ${dir} is invalid: ${JSON.stringify(loaded.diagnostics.slice(0, 3))}`);
+  return { dir, model: loaded.model, hash: loaded.hash, state: desiredState(loaded.model), config: configStateFromModel(loaded.model) };
+}
+
+/** The same repository with one more field, indexed, in every collection: two steps per table. */
+async function addFieldEverywhere(from: string, to: string): Promise<void> {
+  await cp(from, to, { recursive: true });
+  const collections = path.join(to, 'collections');
+  for (const file of await readdir(collections)) {
+    const doc = parse(await readFile(path.join(collections, file), 'utf8')) as { fields: Record<string, unknown> };
+    doc.fields.added = { type: 'string', index: true };
+    await writeFile(path.join(collections, file), stringify(doc));
+  }
+}
+
+interface Run {
+  /** Milliseconds from spawn to exit. */
+  durationMs: number;
+  /** Set when the process ended by itself. */
+  code: number | null;
+  killed: boolean;
+  /** Where the run was when it ended: `start-up`, `step 412/824`, `the close after COMMIT`. */
+  phase: string;
+  /** From spawn to the line printed after COMMIT, when it was printed. */
+  committedAtMs: number | null;
+  stderr: string;
+}
+
+function runCairn(args: string[], env: Record<string, string>, killAfterMs: number | null): Promise<Run> {
+  const base = { ...process.env };
+  for (const name of ['PORT', 'HOST', 'DATABASE_URL', 'CAIRN_DATA_DIR', 'SECRET', 'LOG_LEVEL']) delete base[name];
+  const started = performance.now();
+  const child = spawn(process.execPath, [CAIRN_BIN, ...args], { env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let tail = '';
+  let stderr = '';
+  let committedAtMs: number | null = null;
+  child.stdout.on('data', (chunk: Buffer) => {
+    tail = (tail + chunk.toString()).slice(-4096);
+    if (committedAtMs === null && tail.includes('Apply complete')) committedAtMs = performance.now() - started;
+  });
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const timer = killAfterMs === null ? undefined : setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+  return new Promise((resolve) => {
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      const steps = [...tail.matchAll(/\[(\d+)\/(\d+)\]/g)].at(-1);
+      const phase = committedAtMs !== null ? 'the close after COMMIT' : steps ? `step ${steps[1]}/${steps[2]}` : 'start-up';
+      resolve({ durationMs: performance.now() - started, code, killed: signal === 'SIGKILL', phase, committedAtMs, stderr });
+    });
+  });
+}
+
+const runApply = (dir: string, env: Record<string, string>, killAfterMs: number | null) => runCairn(['apply', dir, '--auto-approve'], env, killAfterMs);
+
+describe.runIf(process.env.TEST_DATABASE_URL)('cairn apply killed with SIGKILL on PostgreSQL', () => {
+  let root: string;
+  let database: { url: string; drop(): Promise<void> };
+  let checker: Database;
+  let v1: Version;
+  let v2: Version;
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    root = await mkdtemp(path.join(os.tmpdir(), 'cairn-crash-'));
+    await generateRepository(path.join(root, 'v1'), { collections: COLLECTIONS, fields: FIELDS });
+    await addFieldEverywhere(path.join(root, 'v1'), path.join(root, 'v2'));
+    [v1, v2] = await Promise.all([loadVersion(path.join(root, 'v1')), loadVersion(path.join(root, 'v2'))]);
+    database = await createPostgresDatabaseUrl();
+    const url = new URL(database.url);
+    url.searchParams.set('application_name', CHECKER);
+    checker = await openDatabase({ url: url.toString(), poolMax: 1 });
+    env = { DATABASE_URL: database.url, CAIRN_DATA_DIR: path.join(root, 'data'), LOG_LEVEL: 'warn' };
+  });
+
+  afterAll(async () => {
+    await checker?.close();
+    await database?.drop();
+    if (root) await rm(root, { recursive: true, force: true });
+  });
+
+  /** Waits for the killed client's server backend to notice and end, so nothing is still in flight. */
+  async function waitForOtherBackends(): Promise<void> {
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const { rows } = await checker.knex.raw(
+        'select count(*)::int as n from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid() and application_name <> ?',
+        [CHECKER],
+      );
+      if (rows[0].n === 0) return;
+      if (Date.now() > deadline) throw new Error('the killed apply left a backend running for 10 s');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
+  async function readDatabase(): Promise<Snapshot> {
+    const { state } = await introspect(checker, { schema: v1.model.project.schema });
+    const config = await readConfigState(checker.knex);
+    const hashes = (await checker.knex('cairn_config').orderBy('id').pluck('model_hash')) as string[];
+    return { state, config, hashes };
+  }
+
+  /** old or new, exactly; anything else fails with what was found. */
+  async function classify(old: Snapshot, next: Snapshot): Promise<Outcome> {
+    const found = await readDatabase();
+    if (isDeepStrictEqual(found, old)) return 'old';
+    if (isDeepStrictEqual(found, next)) return 'new';
+    const tables = Object.keys(found.state.tables);
+    const columns = tables.reduce((n, t) => n + Object.keys(found.state.tables[t]!.columns).length, 0);
+    throw new Error(
+      `a mix of old and new: ${tables.length} tables, ${columns} columns, ${found.config.permissions.length} permissions, cairn_config hashes ${JSON.stringify(found.hashes)}`,
+    );
+  }
+
+  /** Drops the user tables and empties Cairn's tables, all but the migrations ledger: the database as migrated, before any apply. */
+  async function resetToEmpty(): Promise<void> {
+    const { state } = await introspect(checker, { schema: v1.model.project.schema });
+    const userTables = Object.keys(state.tables).map((name) => `"${name}"`);
+    const systemTables = (await checker.knex.raw(
+      `select format('%I', tablename) as name from pg_catalog.pg_tables where schemaname = current_schema() and starts_with(tablename, 'cairn_') and tablename <> 'cairn_migrations'`,
+    )).rows.map((row: { name: string }) => row.name);
+    await checker.knex.transaction(async (trx) => {
+      if (userTables.length > 0) await trx.raw(`drop table ${userTables.join(', ')} cascade`);
+      await trx.raw(`truncate ${systemTables.join(', ')} cascade`);
+    });
+  }
+
+  async function applyInProcess(version: Version): Promise<void> {
+    const { report } = await planAndApply({
+      db: checker,
+      model: version.model,
+      modelHash: version.hash,
+      source: { description: version.dir, commit: null, ref: null, environment: null },
+      appliedBy: 'crash-test',
+    });
+    expect(report.status).toBe('applied');
+  }
+
+  it('leaves the old or the new schema, never a mix, wherever the kill lands', { timeout: 180_000 }, async () => {
+    // A plan first migrates the system tables and warms tsx's cache, so the runs measured next are typical ones.
+    expect((await runCairn(['plan', v1.dir], env, null)).code).toBe(2);
+    const empty = await readDatabase();
+    expect(Object.keys(empty.state.tables)).toEqual([]);
+    expect(empty.hashes).toEqual([]);
+    const atV1: Snapshot = { state: v1.state, config: v1.config, hashes: [v1.hash] };
+    const atV2: Snapshot = { state: v2.state, config: v2.config, hashes: [v1.hash, v2.hash] };
+    // One full run of each kind, to know how long they take.
+    const fromScratch = await runApply(v1.dir, env, null);
+    expect(fromScratch.code, fromScratch.stderr).toBe(0);
+    expect(await classify(empty, atV1)).toBe('new');
+    const change = await runApply(v2.dir, env, null);
+    expect(change.code, change.stderr).toBe(0);
+    expect(await classify(atV1, atV2)).toBe('new');
+
+    const seed = Number(process.env.CAIRN_CRASH_SEED ?? Math.floor(Math.random() * 2 ** 32));
+    const random = prng(seed);
+    const plans = [
+      ...stratifiedDelays(FROM_SCRATCH_KILLS, fromScratch.durationMs * SPREAD, random).map((delay) => ({ kind: 'from scratch' as const, delay })),
+      ...stratifiedDelays(CHANGE_KILLS, change.durationMs * SPREAD, random).map((delay) => ({ kind: 'change' as const, delay })),
+    ];
+    console.log(
+      `seed ${seed} (CAIRN_CRASH_SEED=${seed} to replay); full runs: from scratch ${Math.round(fromScratch.durationMs)} ms` +
+        ` (COMMIT seen at ${Math.round(fromScratch.committedAtMs ?? 0)} ms), change ${Math.round(change.durationMs)} ms (COMMIT seen at ${Math.round(change.committedAtMs ?? 0)} ms)`,
+    );
+
+    const tally = { before: 0, afterKilled: 0, afterExited: 0 };
+    let current: 'empty' | 'v1' | 'v2' = 'v2';
+    for (const [index, { kind, delay }] of plans.entries()) {
+      // Bring the database to the starting point of this kind of run.
+      const start = kind === 'from scratch' ? 'empty' : 'v1';
+      if (current !== start) {
+        await resetToEmpty();
+        if (start === 'v1') await applyInProcess(v1);
+      }
+      const run = await runApply(kind === 'from scratch' ? v1.dir : v2.dir, env, delay);
+      if (!run.killed) expect(run.code, `apply ended by itself with ${run.code}: ${run.stderr}`).toBe(0);
+      await waitForOtherBackends();
+      const outcome = kind === 'from scratch' ? await classify(empty, atV1) : await classify(atV1, atV2);
+      current = outcome === 'old' ? start : kind === 'from scratch' ? 'v1' : 'v2';
+      // A kill that found the process gone, or one after COMMIT, must see the new state; one before, the old.
+      if (!run.killed || run.phase === 'the close after COMMIT') expect(outcome).toBe('new');
+      if (outcome === 'old') tally.before++;
+      else if (run.killed) tally.afterKilled++;
+      else tally.afterExited++;
+      console.log(
+        `#${index + 1} ${kind}: kill at ${delay} ms → ${run.killed ? `killed during ${run.phase}` : `had already exited (${Math.round(run.durationMs)} ms)`} → ${outcome} state`,
+      );
+    }
+
+    console.log(
+      `kills: ${plans.length}; before COMMIT (old state): ${tally.before}; after COMMIT: ${tally.afterKilled + tally.afterExited}` +
+        ` (${tally.afterKilled} killed while closing, ${tally.afterExited} found the process already gone)`,
+    );
+    expect(tally.before).toBeGreaterThan(0);
+    expect(tally.afterKilled + tally.afterExited).toBeGreaterThan(0);
+  });
+});
