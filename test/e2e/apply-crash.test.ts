@@ -15,13 +15,14 @@ import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
+import pg from 'pg';
 import { parse, stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateRepository } from '../../bench/scenarios/validate.ts';
 import { createSchemaValidator, loadConfig, workingTreeSource } from '../../src/config/index.ts';
 import { openDatabase, type Database } from '../../src/db/index.ts';
 import type { Model } from '../../src/model/index.ts';
-import { configStateFromModel, desiredState, introspect, planAndApply, readConfigState, type ConfigState, type DatabaseState } from '../../src/reconcile/index.ts';
+import { configStateFromModel, desiredState, introspect, readConfigState, type ConfigState, type DatabaseState } from '../../src/reconcile/index.ts';
 import { CAIRN_BIN } from '../helpers/cairn-process.ts';
 import { createPostgresDatabaseUrl } from '../helpers/test-databases.ts';
 
@@ -134,6 +135,9 @@ describe.runIf(process.env.TEST_DATABASE_URL)('cairn apply killed with SIGKILL o
   let root: string;
   let database: { url: string; drop(): Promise<void> };
   let checker: Database;
+  let admin: pg.Client;
+  let databaseName: string;
+  const templates = new Set<string>();
   let v1: Version;
   let v2: Version;
   let env: Record<string, string>;
@@ -144,17 +148,45 @@ describe.runIf(process.env.TEST_DATABASE_URL)('cairn apply killed with SIGKILL o
     await addFieldEverywhere(path.join(root, 'v1'), path.join(root, 'v2'));
     [v1, v2] = await Promise.all([loadVersion(path.join(root, 'v1')), loadVersion(path.join(root, 'v2'))]);
     database = await createPostgresDatabaseUrl();
-    const url = new URL(database.url);
-    url.searchParams.set('application_name', CHECKER);
-    checker = await openDatabase({ url: url.toString(), poolMax: 1 });
+    databaseName = new URL(database.url).pathname.slice(1);
+    admin = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
+    await admin.connect();
+    checker = await openChecker();
     env = { DATABASE_URL: database.url, CAIRN_DATA_DIR: path.join(root, 'data'), LOG_LEVEL: 'warn' };
   });
 
   afterAll(async () => {
     await checker?.close();
     await database?.drop();
+    if (admin) {
+      for (const template of templates) await admin.query(`drop database if exists "${template}" with (force)`);
+      await admin.end();
+    }
     if (root) await rm(root, { recursive: true, force: true });
   });
+
+  const openChecker = () => {
+    const url = new URL(database.url);
+    url.searchParams.set('application_name', CHECKER);
+    return openDatabase({ url: url.toString(), poolMax: 1 });
+  };
+
+  /** Keeps the database as it is now as a template to come back to (PostgreSQL copies it; nobody may be connected). */
+  async function saveAs(stage: 'empty' | 'v1'): Promise<void> {
+    await checker.close();
+    const template = `${databaseName}_${stage}`;
+    await admin.query(`create database "${template}" template "${databaseName}"`);
+    templates.add(template);
+    checker = await openChecker();
+  }
+
+  /** The database recreated from a saved stage: exactly as it was, system tables and all. */
+  async function restore(stage: 'empty' | 'v1'): Promise<void> {
+    await checker.close();
+    await admin.query(`drop database "${databaseName}" with (force)`);
+    await admin.query(`create database "${databaseName}" template "${databaseName}_${stage}"`);
+    checker = await openChecker();
+  }
 
   /** Waits for the killed client's server backend to notice and end, so nothing is still in flight. */
   async function waitForOtherBackends(): Promise<void> {
@@ -184,33 +216,12 @@ describe.runIf(process.env.TEST_DATABASE_URL)('cairn apply killed with SIGKILL o
     if (isDeepStrictEqual(found, next)) return 'new';
     const tables = Object.keys(found.state.tables);
     const columns = tables.reduce((n, t) => n + Object.keys(found.state.tables[t]!.columns).length, 0);
-    throw new Error(
-      `a mix of old and new: ${tables.length} tables, ${columns} columns, ${found.config.permissions.length} permissions, cairn_config hashes ${JSON.stringify(found.hashes)}`,
+    const parts = (['state', 'config', 'hashes'] as const).map(
+      (part) => `${part} ${isDeepStrictEqual(found[part], old[part]) ? 'old' : isDeepStrictEqual(found[part], next[part]) ? 'new' : 'neither'}`,
     );
-  }
-
-  /** Drops the user tables and empties Cairn's tables, all but the migrations ledger: the database as migrated, before any apply. */
-  async function resetToEmpty(): Promise<void> {
-    const { state } = await introspect(checker, { schema: v1.model.project.schema });
-    const userTables = Object.keys(state.tables).map((name) => `"${name}"`);
-    const systemTables = (await checker.knex.raw(
-      `select format('%I', tablename) as name from pg_catalog.pg_tables where schemaname = current_schema() and starts_with(tablename, 'cairn_') and tablename <> 'cairn_migrations'`,
-    )).rows.map((row: { name: string }) => row.name);
-    await checker.knex.transaction(async (trx) => {
-      if (userTables.length > 0) await trx.raw(`drop table ${userTables.join(', ')} cascade`);
-      await trx.raw(`truncate ${systemTables.join(', ')} cascade`);
-    });
-  }
-
-  async function applyInProcess(version: Version): Promise<void> {
-    const { report } = await planAndApply({
-      db: checker,
-      model: version.model,
-      modelHash: version.hash,
-      source: { description: version.dir, commit: null, ref: null, environment: null },
-      appliedBy: 'crash-test',
-    });
-    expect(report.status).toBe('applied');
+    throw new Error(
+      `a mix of old and new (${parts.join(', ')}): ${tables.length} tables, ${columns} columns, ${found.config.permissions.length} permissions, cairn_config hashes ${JSON.stringify(found.hashes)}`,
+    );
   }
 
   it('leaves the old or the new schema, never a mix, wherever the kill lands', { timeout: 180_000 }, async () => {
@@ -219,12 +230,14 @@ describe.runIf(process.env.TEST_DATABASE_URL)('cairn apply killed with SIGKILL o
     const empty = await readDatabase();
     expect(Object.keys(empty.state.tables)).toEqual([]);
     expect(empty.hashes).toEqual([]);
+    await saveAs('empty');
     const atV1: Snapshot = { state: v1.state, config: v1.config, hashes: [v1.hash] };
     const atV2: Snapshot = { state: v2.state, config: v2.config, hashes: [v1.hash, v2.hash] };
     // One full run of each kind, to know how long they take.
     const fromScratch = await runApply(v1.dir, env, null);
     expect(fromScratch.code, fromScratch.stderr).toBe(0);
     expect(await classify(empty, atV1)).toBe('new');
+    await saveAs('v1');
     const change = await runApply(v2.dir, env, null);
     expect(change.code, change.stderr).toBe(0);
     expect(await classify(atV1, atV2)).toBe('new');
@@ -245,10 +258,7 @@ describe.runIf(process.env.TEST_DATABASE_URL)('cairn apply killed with SIGKILL o
     for (const [index, { kind, delay }] of plans.entries()) {
       // Bring the database to the starting point of this kind of run.
       const start = kind === 'from scratch' ? 'empty' : 'v1';
-      if (current !== start) {
-        await resetToEmpty();
-        if (start === 'v1') await applyInProcess(v1);
-      }
+      if (current !== start) await restore(start);
       const run = await runApply(kind === 'from scratch' ? v1.dir : v2.dir, env, delay);
       if (!run.killed) expect(run.code, `apply ended by itself with ${run.code}: ${run.stderr}`).toBe(0);
       await waitForOtherBackends();

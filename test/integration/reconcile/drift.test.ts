@@ -1,27 +1,15 @@
 /** Drift: manual changes to the database and unapplied repository changes are reported as the changes apply would make. */
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildModel, modelHash, type Declarations, type Model } from '../../../src/model/index.ts';
+import { modelHash } from '../../../src/model/index.ts';
 import { detectDrift, planAndApply } from '../../../src/reconcile/index.ts';
+import { modelOf } from '../../helpers/models.ts';
 import { createTestDatabase, testBackends, type TestDatabase } from '../../helpers/test-databases.ts';
 
-function modelOf(collections: Record<string, Record<string, unknown>>, roles: Record<string, unknown>[] = []): Model {
-  const declarations: Declarations = {
-    project: { origin: 'cairn.yaml', doc: { project: 'p' } },
-    collections: Object.entries(collections).map(([name, doc]) => ({ origin: `collections/${name}.yaml`, doc: { collection: name, ...doc } })),
-    policies: [],
-    roles: roles.map((doc) => ({ origin: `roles/${String(doc.role)}.yaml`, doc })),
-    flows: [],
-    extensions: [],
-    invalidNames: { collections: new Set(), policies: new Set(), roles: new Set(), flows: new Set(), extensions: new Set() },
-    environment: null,
-  };
-  return buildModel(declarations).model;
-}
 
 describe.each(testBackends)('drift on $name', ({ name }) => {
   let database: TestDatabase;
   afterEach(() => database.drop());
-  const model = modelOf({ notes: { fields: { body: { type: 'text', required: true }, n: { type: 'integer', default: 1 } } } }, [{ role: 'reader', policies: [] }]);
+  const model = modelOf({ notes: { fields: { body: { type: 'text', required: true }, n: { type: 'integer', default: 1 } } } }, { roles: [{ role: 'reader', policies: [] }] });
 
   it('reports nothing before any apply but the pending repository, and nothing after it', async () => {
     database = await createTestDatabase(name, { migrated: true });
@@ -51,7 +39,7 @@ describe.each(testBackends)('drift on $name', ({ name }) => {
   it('reports repository changes not applied yet', async () => {
     database = await createTestDatabase(name, { migrated: true });
     await planAndApply({ db: database.db, model, modelHash: modelHash(model), source: { description: 't', commit: null, ref: null, environment: null }, appliedBy: 'test' });
-    const next = modelOf({ notes: { fields: { body: { type: 'text', required: true }, n: { type: 'integer', default: 1 }, extra: { type: 'boolean' } } } }, [{ role: 'reader', policies: [] }]);
+    const next = modelOf({ notes: { fields: { body: { type: 'text', required: true }, n: { type: 'integer', default: 1 }, extra: { type: 'boolean' } } } }, { roles: [{ role: 'reader', policies: [] }] });
     const report = await detectDrift({ db: database.db, repository: next });
     expect(report.live).toEqual([]);
     expect(report.pending!.map((c) => c.id)).toEqual(['field.add:notes.extra']);

@@ -2,27 +2,13 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { TEMPLATE_DIR } from '../../../src/cli/commands/init.ts';
 import { createSchemaValidator, loadConfig, workingTreeSource } from '../../../src/config/index.ts';
-import { buildModel, modelHash, type Declarations, type Model } from '../../../src/model/index.ts';
+import { modelHash, type Model } from '../../../src/model/index.ts';
 import { applyPlan, createPlan, introspect, planAndApply, readAppliedConfig, type Plan } from '../../../src/reconcile/index.ts';
+import { modelOf } from '../../helpers/models.ts';
 import { createTestDatabase, testBackends, type TestDatabase } from '../../helpers/test-databases.ts';
 
 const source = { description: 'test', commit: null, ref: null, environment: null };
 
-function modelOf(collections: Record<string, Record<string, unknown>>): Model {
-  const declarations: Declarations = {
-    project: { origin: 'cairn.yaml', doc: { project: 'p' } },
-    collections: Object.entries(collections).map(([name, doc]) => ({ origin: `collections/${name}.yaml`, doc: { collection: name, ...doc } })),
-    policies: [],
-    roles: [],
-    flows: [],
-    extensions: [],
-    invalidNames: { collections: new Set(), policies: new Set(), roles: new Set(), flows: new Set(), extensions: new Set() },
-    environment: null,
-  };
-  const { model, problems } = buildModel(declarations);
-  expect(problems).toEqual([]);
-  return model;
-}
 
 let template: Model;
 beforeAll(async () => {

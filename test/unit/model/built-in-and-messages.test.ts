@@ -1,32 +1,18 @@
 /** buildModel on hand-made declarations: the built-in administrator, and message wording. */
 import { describe, expect, it } from 'vitest';
-import { buildModel, type Declarations } from '../../../src/model/index.ts';
+import { buildModel } from '../../../src/model/index.ts';
+import { declarationsOf } from '../../helpers/models.ts';
 
-function declarations(parts: Partial<Declarations>): Declarations {
-  return {
-    project: { origin: 'cairn.yaml', doc: { project: 'p' } },
-    collections: [{ origin: 'collections/posts.yaml', doc: { collection: 'posts', fields: { views: { type: 'integer' }, title: { type: 'string' } } } }],
-    policies: [],
-    roles: [],
-    flows: [],
-    extensions: [],
-    invalidNames: { collections: new Set(), policies: new Set(), roles: new Set(), flows: new Set(), extensions: new Set() },
-    environment: null,
-    ...parts,
-  };
-}
+
+const POSTS = { posts: { fields: { views: { type: 'integer' }, title: { type: 'string' } } } };
 
 describe('the built-in administrator', () => {
   it('may be named as a role policy, a parent role and a flow operation permission', () => {
     const { problems, model } = buildModel(
-      declarations({
-        roles: [{ origin: 'roles/ops.yaml', doc: { role: 'ops', policies: ['administrator'], parent: 'administrator' } }],
-        flows: [
-          {
-            origin: 'flows/f.yaml',
-            doc: { flow: 'f', trigger: { type: 'manual', collections: ['posts'] }, operations: [{ key: 'read', type: 'item-read', collection: 'posts', permissions: 'administrator' }] },
-          },
-        ],
+      declarationsOf({
+        collections: POSTS,
+        roles: [{ role: 'ops', policies: ['administrator'], parent: 'administrator' }],
+        flows: [{ flow: 'f', trigger: { type: 'manual', collections: ['posts'] }, operations: [{ key: 'read', type: 'item-read', collection: 'posts', permissions: 'administrator' }] }],
       }),
     );
     expect(problems).toEqual([]);
@@ -34,14 +20,14 @@ describe('the built-in administrator', () => {
   });
 
   it('cannot be declared', () => {
-    const { problems } = buildModel(declarations({ roles: [{ origin: 'roles/administrator.yaml', doc: { role: 'administrator', policies: [] } }] }));
+    const { problems } = buildModel(declarationsOf({ collections: POSTS, roles: [{ role: 'administrator', policies: [] }] }));
     expect(problems.map((p) => p.code)).toEqual(['CONFIG_RESERVED_NAME']);
   });
 });
 
 describe('filter messages', () => {
   const policyWith = (filter: unknown) =>
-    buildModel(declarations({ policies: [{ origin: 'policies/p.yaml', doc: { policy: 'p', permissions: { posts: { read: { fields: '*', filter } } } } }] })).problems;
+    buildModel(declarationsOf({ collections: POSTS, policies: [{ policy: 'p', permissions: { posts: { read: { fields: '*', filter } } } }] })).problems;
 
   it('use "an" before a vowel', () => {
     expect(policyWith({ views: { _contains: 'x' } })[0]!.message).toBe('an integer field has no "_contains" operator');

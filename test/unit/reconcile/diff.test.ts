@@ -1,23 +1,8 @@
 /** diff() on hand-made states: what changes, in which order, with which SQL and risk. Pure: no database. */
 import { describe, expect, it } from 'vitest';
-import { buildModel, type Declarations, type Model } from '../../../src/model/index.ts';
 import { desiredState, diff, type DatabaseState } from '../../../src/reconcile/index.ts';
+import { modelOf as model } from '../../helpers/models.ts';
 
-function model(collections: Record<string, Record<string, unknown>>): Model {
-  const declarations: Declarations = {
-    project: { origin: 'cairn.yaml', doc: { project: 'p' } },
-    collections: Object.entries(collections).map(([name, doc]) => ({ origin: `collections/${name}.yaml`, doc: { collection: name, ...doc } })),
-    policies: [],
-    roles: [],
-    flows: [],
-    extensions: [],
-    invalidNames: { collections: new Set(), policies: new Set(), roles: new Set(), flows: new Set(), extensions: new Set() },
-    environment: null,
-  };
-  const { model: built, problems } = buildModel(declarations);
-  expect(problems).toEqual([]);
-  return built;
-}
 
 const empty: DatabaseState = { schema: 'public', tables: {} };
 

@@ -8,8 +8,8 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { createSchemaValidator, loadConfig, type ConfigSource } from '../../../src/config/index.ts';
-import { buildModel, type Declarations, type Model } from '../../../src/model/index.ts';
 import { desiredState, diff, exportRepository, renderAdoptSql, type ColumnState, type DatabaseState, type TableState } from '../../../src/reconcile/index.ts';
+import { modelOf as model } from '../../helpers/models.ts';
 
 function column(name: string, type: string, extra: Partial<ColumnState> = {}): ColumnState {
   return { name, type, nullable: true, default: null, identity: null, ...extra };
@@ -50,21 +50,6 @@ function memorySource(files: Record<string, string>): ConfigSource {
   };
 }
 
-function model(collections: Record<string, Record<string, unknown>>): Model {
-  const declarations: Declarations = {
-    project: { origin: 'cairn.yaml', doc: { project: 'p' } },
-    collections: Object.entries(collections).map(([name, doc]) => ({ origin: `collections/${name}.yaml`, doc: { collection: name, ...doc } })),
-    policies: [],
-    roles: [],
-    flows: [],
-    extensions: [],
-    invalidNames: { collections: new Set(), policies: new Set(), roles: new Set(), flows: new Set(), extensions: new Set() },
-    environment: null,
-  };
-  const { model: built, problems } = buildModel(declarations);
-  expect(problems).toEqual([]);
-  return built;
-}
 
 describe('column types', () => {
   const mapped: [string, Record<string, unknown>][] = [
