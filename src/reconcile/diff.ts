@@ -39,6 +39,13 @@ export function diff(input: DiffInput): DiffResult {
   const blockers: Blocker[] = [];
   const unmanaged = { tables: [] as string[], columns: [] as string[] };
   const table = (name: string) => qualified(schema, name);
+  // Data checks run before any step, so they must name tables and columns as they are now, before renames.
+  const originalTable = new Map<string, string>();
+  const originalColumn = new Map<string, string>();
+  const current: CurrentNames = {
+    table: (name) => qualified(schema, originalTable.get(name) ?? name),
+    column: (tableName, column) => quoteIdent(originalColumn.get(`${tableName}.${column}`) ?? column),
+  };
 
   const change = (kind: ChangeKind, target: string, risk: Risk, description: string, before: unknown, after: unknown, checks: DataCheck[] = []): string => {
     const id = `${kind}:${target}`;
@@ -62,6 +69,7 @@ export function diff(input: DiffInput): DiffResult {
     const id = change('collection.rename', collection.name, 'safe', `rename collection ${from} to ${collection.name}`, from, collection.name);
     step(id, 'rename', `alter table ${table(from)} rename to ${quoteIdent(collection.name)}`);
     const renamed = renameTable(source, from, collection.name, (sql) => step(id, 'rename', sql), schema);
+    originalTable.set(collection.name, from);
     delete actual.tables[from];
     actual.tables[collection.name] = renamed;
     if (managed.tables[from]) {
@@ -86,6 +94,7 @@ export function diff(input: DiffInput): DiffResult {
       const id = change('field.rename', target, 'safe', `rename field ${collection.name}.${from} to ${field.name}`, from, field.name);
       step(id, 'rename', `alter table ${table(collection.name)} rename column ${quoteIdent(from)} to ${quoteIdent(field.name)}`);
       renameColumn(live, from, field.name, (sql) => step(id, 'rename', sql), schema);
+      originalColumn.set(`${collection.name}.${field.name}`, from);
       const managedTable = managed.tables[collection.name];
       if (managedTable?.columns[from]) renameColumn(managedTable, from, field.name, () => undefined, schema);
     }
@@ -125,14 +134,20 @@ export function diff(input: DiffInput): DiffResult {
     const live = actual.tables[wanted.name];
     if (!live) continue;
     const owned = managed.tables[wanted.name];
-    diffColumns({ wanted, live, owned, schema, change, step, unmanaged });
-    diffConstraints({ wanted, live, owned, schema, liveTables, change, step });
+    diffColumns({ wanted, live, owned, schema, current, change, step, unmanaged });
+    diffConstraints({ wanted, live, owned, schema, current, liveTables, change, step });
   }
 
   steps.sort((a, b) => PHASE_ORDER.indexOf(a.phase) - PHASE_ORDER.indexOf(b.phase));
   unmanaged.tables.sort();
   unmanaged.columns.sort();
   return { changes, steps, unmanaged, blockers };
+}
+
+/** How a table or column is called in the database before the plan's renames. */
+interface CurrentNames {
+  table(name: string): string;
+  column(table: string, column: string): string;
 }
 
 type ChangeFn = (kind: ChangeKind, target: string, risk: Risk, description: string, before: unknown, after: unknown, checks?: DataCheck[]) => string;
@@ -143,19 +158,22 @@ function diffColumns(options: {
   live: TableState;
   owned: TableState | undefined;
   schema: string;
+  current: CurrentNames;
   change: ChangeFn;
   step: StepFn;
   unmanaged: { columns: string[] };
 }): void {
-  const { wanted, live, owned, schema, change, step } = options;
+  const { wanted, live, owned, schema, current, change, step } = options;
   const table = qualified(schema, wanted.name);
+  const checked = current.table(wanted.name);
+  const checkedColumn = (column: string) => current.column(wanted.name, column);
   for (const column of Object.values(wanted.columns)) {
     const target = `${wanted.name}.${column.name}`;
     const existing = live.columns[column.name];
     if (!existing) {
       // A NOT NULL column without a default cannot be added to a table that has rows.
       const needsEmpty = !column.nullable && column.default === null && column.identity === null;
-      const id = change('field.add', target, needsEmpty ? 'data-dependent' : 'safe', `add field ${target} (${describeColumn(column)})`, null, column, needsEmpty ? [{ sql: `select count(*) as count from ${table}`, meaning: 'offending' }] : []);
+      const id = change('field.add', target, needsEmpty ? 'data-dependent' : 'safe', `add field ${target} (${describeColumn(column)})`, null, column, needsEmpty ? [{ sql: `select count(*) as count from ${checked}`, meaning: 'offending' }] : []);
       step(id, 'alter', `alter table ${table} add column ${columnDefinition(column)}`);
       continue;
     }
@@ -169,10 +187,10 @@ function diffColumns(options: {
       const typeChange = classifyTypeChange(existing.type, column.type);
       if (typeChange.kind === 'narrowing-length') {
         raise('data-dependent');
-        checks.push({ sql: `select count(*) as count from ${table} where length(${quoteIdent(column.name)}) > ${typeChange.length}`, meaning: 'offending' });
+        checks.push({ sql: `select count(*) as count from ${checked} where length(${checkedColumn(column.name)}) > ${typeChange.length}`, meaning: 'offending' });
       } else if (typeChange.kind === 'conversion') {
         raise('destructive');
-        checks.push({ sql: `select count(*) as count from ${table} where ${quoteIdent(column.name)} is not null`, meaning: 'at-stake' });
+        checks.push({ sql: `select count(*) as count from ${checked} where ${checkedColumn(column.name)} is not null`, meaning: 'at-stake' });
       }
       alterations.push(`alter column ${quoteIdent(column.name)} type ${column.type} using ${quoteIdent(column.name)}::${column.type}`);
     }
@@ -182,7 +200,7 @@ function diffColumns(options: {
     if (existing.nullable !== column.nullable) {
       if (!column.nullable) {
         raise('data-dependent');
-        checks.push({ sql: `select count(*) as count from ${table} where ${quoteIdent(column.name)} is null`, meaning: 'offending' });
+        checks.push({ sql: `select count(*) as count from ${checked} where ${checkedColumn(column.name)} is null`, meaning: 'offending' });
       }
       alterations.push(`alter column ${quoteIdent(column.name)} ${column.nullable ? 'drop' : 'set'} not null`);
     }
@@ -202,7 +220,7 @@ function diffColumns(options: {
       continue;
     }
     const id = change('field.drop', target, 'destructive', `drop field ${target} and its values`, column, null, [
-      { sql: `select count(*) as count from ${table} where ${quoteIdent(column.name)} is not null`, meaning: 'at-stake' },
+      { sql: `select count(*) as count from ${checked} where ${checkedColumn(column.name)} is not null`, meaning: 'at-stake' },
     ]);
     step(id, 'drop', `alter table ${table} drop column ${quoteIdent(column.name)}`, true);
   }
@@ -213,12 +231,15 @@ function diffConstraints(options: {
   live: TableState;
   owned: TableState | undefined;
   schema: string;
+  current: CurrentNames;
   liveTables: ReadonlySet<string>;
   change: ChangeFn;
   step: StepFn;
 }): void {
-  const { wanted, live, owned, schema, change, step } = options;
+  const { wanted, live, owned, schema, current, change, step } = options;
   const table = qualified(schema, wanted.name);
+  const checked = current.table(wanted.name);
+  const checkedColumn = (column: string) => current.column(wanted.name, column);
   const ours = (kind: 'uniques' | 'foreignKeys' | 'indexes', name: string) => owned?.[kind][name] !== undefined;
 
   for (const unique of Object.values(wanted.uniques)) {
@@ -228,7 +249,7 @@ function diffConstraints(options: {
     const existingColumns = unique.columns.every((c) => live.columns[c]);
     const id = change('unique.add', target, existingColumns ? 'data-dependent' : 'safe', `make ${target} unique`, null, unique, existingColumns ? [
       {
-        sql: `select count(*) as count from (select 1 from ${table} where ${unique.columns.map((c) => `${quoteIdent(c)} is not null`).join(' and ')} group by ${columnList(unique.columns)} having count(*) > 1) as duplicates`,
+        sql: `select count(*) as count from (select 1 from ${checked} where ${unique.columns.map((c) => `${checkedColumn(c)} is not null`).join(' and ')} group by ${unique.columns.map(checkedColumn).join(', ')} having count(*) > 1) as duplicates`,
         meaning: 'offending',
       },
     ] : []);
@@ -245,7 +266,7 @@ function diffConstraints(options: {
     const existing = live.foreignKeys[fk.name];
     if (existing && sameForeignKey(existing, fk)) continue;
     const target = `${wanted.name}.${fk.columns.join(',')}`;
-    const column = quoteIdent(fk.columns[0]!);
+    const column = checkedColumn(fk.columns[0]!);
     // Orphans: values with no row to point at. A column added by this plan is empty; a target
     // table created by this plan is empty, so every value in the column would be an orphan.
     const checks: DataCheck[] = !live.columns[fk.columns[0]!]
@@ -253,8 +274,8 @@ function diffConstraints(options: {
       : [
           {
             sql: options.liveTables.has(fk.referencedTable)
-              ? `select count(*) as count from ${table} as t where t.${column} is not null and not exists (select 1 from ${qualified(schema, fk.referencedTable)} as r where r.${quoteIdent(fk.referencedColumns[0] ?? 'id')} = t.${column})`
-              : `select count(*) as count from ${table} where ${column} is not null`,
+              ? `select count(*) as count from ${checked} as t where t.${column} is not null and not exists (select 1 from ${current.table(fk.referencedTable)} as r where r.${current.column(fk.referencedTable, fk.referencedColumns[0] ?? 'id')} = t.${column})`
+              : `select count(*) as count from ${checked} where ${column} is not null`,
             meaning: 'offending',
           },
         ];

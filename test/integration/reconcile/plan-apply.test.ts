@@ -65,6 +65,18 @@ describe.each(testBackends)('plan and apply on $name', ({ name }) => {
     expect((await plan(v2)).changes).toEqual([]);
   });
 
+  it('runs data checks against the names as they are before the plan renames them', async () => {
+    database = await createTestDatabase(name, { migrated: true });
+    const v1 = modelOf({ notes: { fields: { body: { type: 'string', maxLength: 50 } } } });
+    await apply(await plan(v1), v1);
+    await database.db.knex('notes').insert([{ body: 'x'.repeat(30) }, { body: null }]);
+    const v2 = modelOf({ memos: { renamedFrom: 'notes', fields: { content: { type: 'string', maxLength: 20, required: true, renamedFrom: 'body' } } } });
+    const planned = await plan(v2);
+    const alter = planned.changes.find((c) => c.kind === 'field.alter')!;
+    expect(alter.checks.map((c) => c.count)).toEqual([1, 1]);
+    expect(planned.blockers.map((b) => b.code)).toEqual(['DATA_CHECK_FAILED', 'DATA_CHECK_FAILED']);
+  });
+
   it('refuses destructive steps unless allowed by target, and counts what is at stake', async () => {
     database = await createTestDatabase(name, { migrated: true });
     const v1 = modelOf({ notes: { fields: { body: { type: 'text' }, extra: { type: 'text' } } } });
