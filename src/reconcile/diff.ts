@@ -65,7 +65,14 @@ export function diff(input: DiffInput): DiffResult {
       continue;
     }
     const source = actual.tables[from];
-    if (!source) continue; // already renamed, or a fresh database: the hint has nothing to do
+    if (!source) {
+      // A database Cairn never applied to gets the new name directly; on a managed one the hint
+      // must name something, or it would silently turn into drop + create.
+      if (input.managed && managed.tables[from]) {
+        blockers.push({ change: null, code: 'RENAME_CONFLICT', message: `collection ${collection.name} says renamedFrom: ${from}, but there is no table ${from} to rename (dropped by hand?); refusing to create ${collection.name} empty instead` });
+      }
+      continue;
+    }
     const id = change('collection.rename', collection.name, 'safe', `rename collection ${from} to ${collection.name}`, from, collection.name);
     step(id, 'rename', `alter table ${table(from)} rename to ${quoteIdent(collection.name)}`);
     const renamed = renameTable(source, from, collection.name, (sql) => step(id, 'rename', sql), schema);
@@ -90,7 +97,12 @@ export function diff(input: DiffInput): DiffResult {
         }
         continue;
       }
-      if (!live.columns[from]) continue;
+      if (!live.columns[from]) {
+        if (managed.tables[collection.name]?.columns[from]) {
+          blockers.push({ change: null, code: 'RENAME_CONFLICT', message: `field ${target} says renamedFrom: ${from}, but there is no column ${from} to rename (dropped by hand?); refusing to add ${field.name} empty instead` });
+        }
+        continue;
+      }
       const id = change('field.rename', target, 'safe', `rename field ${collection.name}.${from} to ${field.name}`, from, field.name);
       step(id, 'rename', `alter table ${table(collection.name)} rename column ${quoteIdent(from)} to ${quoteIdent(field.name)}`);
       renameColumn(live, from, field.name, (sql) => step(id, 'rename', sql), schema);

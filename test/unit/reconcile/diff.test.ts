@@ -103,3 +103,28 @@ describe('diff against a live schema', () => {
     expect(change.checks[0]!.sql).toBe('select count(*) as count from "public"."notes" where "body" is null');
   });
 });
+
+describe('rename hints that cannot be honoured', () => {
+  const v1 = model({ notes: { fields: { body: { type: 'text' } } } });
+  const applied = desiredState(v1);
+
+  it('refuse when the managed table they name is gone, instead of creating the new one empty', () => {
+    const v2 = model({ memos: { renamedFrom: 'notes', fields: { body: { type: 'text' } } } });
+    const result = diff({ desired: desiredState(v2), actual: { schema: 'public', tables: {} }, managed: applied, model: v2 });
+    expect(result.blockers.map((b) => b.code)).toEqual(['RENAME_CONFLICT']);
+  });
+
+  it('refuse when the managed column they name is gone', () => {
+    const v2 = model({ notes: { fields: { content: { type: 'text', renamedFrom: 'body' } } } });
+    const live = desiredState(model({ notes: { fields: {} } }));
+    const result = diff({ desired: desiredState(v2), actual: live, managed: applied, model: v2 });
+    expect(result.blockers.map((b) => b.code)).toEqual(['RENAME_CONFLICT']);
+  });
+
+  it('do nothing on a database Cairn never applied to: the new names are created', () => {
+    const v2 = model({ memos: { renamedFrom: 'notes', fields: { content: { type: 'text', renamedFrom: 'body' } } } });
+    const result = diff({ desired: desiredState(v2), actual: { schema: 'public', tables: {} }, managed: null, model: v2 });
+    expect(result.blockers).toEqual([]);
+    expect(result.changes.map((c) => c.id)).toEqual(['collection.create:memos']);
+  });
+});
