@@ -12,9 +12,12 @@ import { ROOT } from './lib/processes.ts';
 import type { Scenario, ScenarioReport } from './lib/scenario.ts';
 import { coldStart } from './scenarios/cold-start.ts';
 import { ping } from './scenarios/ping.ts';
+import { reconcile } from './scenarios/reconcile.ts';
 import { validate } from './scenarios/validate.ts';
 
-const scenarios: Scenario[] = [ping, coldStart, validate];
+const scenarios: Scenario[] = [ping, coldStart, validate, reconcile];
+/** Scenarios that touch no database: running only these needs no PostgreSQL. */
+const DATABASE_FREE = new Set(['validate']);
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,
@@ -34,8 +37,8 @@ if (chosen.length === 0 || unknown.length > 0) {
   process.exit(1);
 }
 
-// Only scenarios that start servers need the database.
-const needsDatabase = (chosen as Scenario[]).some((s) => s.name !== 'validate');
+// Every scenario but the database-free ones gets the bench database (reconcile recreates its own scratch databases through it).
+const needsDatabase = (chosen as Scenario[]).some((s) => !DATABASE_FREE.has(s.name));
 const databaseUrl = needsDatabase ? await recreateBenchDatabase(process.env.BENCH_DATABASE_URL ?? DEFAULT_ADMIN_URL) : '';
 for (const scenario of chosen as Scenario[]) {
   const report = await scenario.run({
