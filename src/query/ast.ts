@@ -1,0 +1,41 @@
+/**
+ * The read query AST: what a request asks for, after every identifier has
+ * been checked against the model. Plain, read-only data; the compiler turns
+ * it into one SQL statement with bind parameters.
+ */
+
+export interface ReadQuery {
+  readonly kind: 'read';
+  readonly collection: string;
+  readonly fields: readonly FieldNode[];
+  readonly filter: FilterNode | null;
+  readonly search: string | null;
+  readonly sort: readonly SortNode[];
+  /** null: no limit. */
+  readonly limit: number | null;
+  readonly offset: number;
+}
+
+export type FieldNode =
+  /** A column as stored: scalars, and m2o keys when not expanded. */
+  | { readonly kind: 'column'; readonly field: string; readonly as: string }
+  /** An m2o expanded into the related item (null when unset). */
+  | { readonly kind: 'm2o'; readonly field: string; readonly as: string; readonly read: ReadQuery }
+  /**
+   * An o2m, or an m2m seen as the o2m to its junction rows: the related items
+   * whose `foreignKey` points at this item. Not expanded, `read.fields` is just the key.
+   */
+  | { readonly kind: 'many'; readonly field: string; readonly as: string; readonly foreignKey: string; readonly keysOnly: boolean; readonly read: ReadQuery };
+
+export type FilterNode =
+  | { readonly kind: 'and' | 'or'; readonly children: readonly FilterNode[] }
+  | { readonly kind: 'compare'; readonly field: string; readonly operator: string; readonly value: unknown; readonly type: string }
+  /** Through an m2o: the related item matches. */
+  | { readonly kind: 'm2o'; readonly field: string; readonly related: string; readonly relatedKey: string; readonly filter: FilterNode }
+  /** Through an o2m/m2m: some (or no) related item matches. */
+  | { readonly kind: 'many'; readonly quantifier: 'some' | 'none'; readonly related: string; readonly foreignKey: string; readonly filter: FilterNode };
+
+export type SortNode =
+  | { readonly kind: 'column'; readonly field: string; readonly descending: boolean }
+  /** Sort by a field of the m2o-related item. */
+  | { readonly kind: 'm2o'; readonly field: string; readonly related: string; readonly relatedKey: string; readonly sort: SortNode };

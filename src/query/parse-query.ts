@@ -1,0 +1,288 @@
+/**
+ * Parses the Directus query language (fields, filter, search, sort, limit,
+ * offset, page) into a ReadQuery, checking every identifier against the
+ * model. Unknown fields are FORBIDDEN, as Directus answers (a field that does
+ * not exist and one the caller may not see look the same); malformed values
+ * are INVALID_QUERY naming the offending part. Pure.
+ */
+import { ForbiddenError, InvalidQueryError } from '../errors/index.ts';
+import { OPERATORS_BY_TYPE, type Collection, type Field, type Model } from '../model/index.ts';
+import type { FieldNode, FilterNode, ReadQuery, SortNode } from './ast.ts';
+import { resolveDynamic } from './dynamic-values.ts';
+
+export interface ParseOptions {
+  /** Directus's MAX_RELATIONAL_DEPTH. */
+  maxDepth?: number;
+  /** Directus's QUERY_LIMIT_DEFAULT, also applied to nested o2m lists. */
+  defaultLimit?: number;
+  /** What $NOW and $CURRENT_USER resolve to. */
+  now?: Date;
+  user?: string | null;
+}
+
+const DEFAULT_LIMIT = 100;
+const MAX_DEPTH = 10;
+const LOGICAL = new Set(['_and', '_or']);
+const QUANTIFIERS = new Set(['_some', '_none']);
+
+export function parseReadQuery(model: Model, collectionName: string, raw: Record<string, unknown>, options: ParseOptions = {}): ReadQuery {
+  const collection = model.collections[collectionName];
+  if (!collection) {
+    throw new ForbiddenError({ reason: `You don't have permission to access collection "${collectionName}" or it does not exist.` });
+  }
+  const settings = { maxDepth: options.maxDepth ?? MAX_DEPTH, defaultLimit: options.defaultLimit ?? DEFAULT_LIMIT, now: options.now ?? new Date(), user: options.user ?? null };
+  const limit = integer(raw.limit, 'limit', -1) ?? settings.defaultLimit;
+  const page = integer(raw.page, 'page', 0);
+  const offset = integer(raw.offset, 'offset', 0) ?? (page !== undefined && page > 0 && limit !== -1 ? limit * (page - 1) : 0);
+  const search = raw.search === undefined || raw.search === '' ? null : typeof raw.search === 'string' ? raw.search.trim() : invalid('search must be a string');
+  const filterValue = jsonParam(raw.filter, 'filter');
+  return {
+    kind: 'read',
+    collection: collection.name,
+    fields: parseFields({ model, collection, paths: fieldPaths(raw.fields), depth: 1, settings }),
+    filter: filterValue === undefined ? null : parseFilter({ model, collection, filter: coerce(filterValue), depth: 1, settings, path: 'filter', topLevel: true }),
+    search,
+    sort: sortFields(raw.sort).map((spec) => parseSort(model, collection, spec)),
+    limit: limit === -1 ? null : limit,
+    offset,
+  };
+}
+
+function invalid(reason: string): never {
+  throw new InvalidQueryError({ reason });
+}
+
+function integer(value: unknown, name: string, min: number): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const parsed = typeof value === 'number' ? value : typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isSafeInteger(parsed) || parsed < min) invalid(`"${name}" has to be a whole number${min === 0 ? ' of 0 or more' : ' of -1 or more'}`);
+  return parsed;
+}
+
+function jsonParam(value: unknown, name: string): unknown {
+  if (typeof value !== 'string') return value;
+  try {
+    return JSON.parse(value);
+  } catch {
+    return invalid(`Invalid JSON for ${name} object`);
+  }
+}
+
+/** Bracket syntax sends every scalar as a string: "true"/"false"/"null" mean what they say. */
+function coerce(value: unknown): unknown {
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  if (value === 'null' || value === 'NULL') return null;
+  if (Array.isArray(value)) return value.map(coerce);
+  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, coerce(v)]));
+  return value;
+}
+
+function list(value: unknown, name: string): string[] {
+  if (value === undefined || value === '') return [];
+  const items = Array.isArray(value) ? value : [value];
+  return items.flatMap((item) => {
+    if (typeof item !== 'string') invalid(`"${name}" has to be a string or a list of strings`);
+    return item.split(',').map((part) => part.trim()).filter(Boolean);
+  });
+}
+
+function fieldPaths(value: unknown): string[][] {
+  const fields = list(value, 'fields');
+  return (fields.length === 0 ? ['*'] : fields).map((field) => field.split('.'));
+}
+
+function sortFields(value: unknown): string[] {
+  return list(value, 'sort');
+}
+
+type Settings = { maxDepth: number; defaultLimit: number; now: Date; user: string | null };
+
+function fieldsOf(collection: Collection): { name: string; field: Field | null }[] {
+  return [{ name: collection.primaryKey.field, field: null }, ...Object.values(collection.fields).map((field) => ({ name: field.name, field }))];
+}
+
+function forbiddenField(field: string, collection: string): never {
+  throw new ForbiddenError({ reason: `You don't have permission to access field "${field}" in collection "${collection}" or it does not exist.` });
+}
+
+function parseFields(options: { model: Model; collection: Collection; paths: string[][]; depth: number; settings: Settings }): FieldNode[] {
+  const { model, collection, paths, depth, settings } = options;
+  if (depth > settings.maxDepth) invalid('Max relational depth exceeded');
+  const wildcard = paths.filter((p) => p[0] === '*').map((p) => p.slice(1));
+  const explicit = new Map<string, string[][]>();
+  for (const path of paths) {
+    if (path[0] === '*' || path[0] === undefined) continue;
+    explicit.set(path[0], [...(explicit.get(path[0]) ?? []), path.slice(1)]);
+  }
+  const known = new Map(fieldsOf(collection).map((f) => [f.name, f.field]));
+  for (const name of explicit.keys()) if (!known.has(name)) forbiddenField(name, collection.name);
+
+  const nodes: FieldNode[] = [];
+  for (const [name, field] of known) {
+    const named = explicit.get(name);
+    if (!named && wildcard.length === 0) continue;
+    // `*.*` expands every relation one level; `author.name` expands one explicitly.
+    const rests = [...(named ?? []), ...(field?.relation ? wildcard.filter((rest) => rest.length > 0) : [])].filter((rest) => rest.length > 0);
+    if (rests.length > 0 && !field?.relation) forbiddenField(`${name}.${rests[0]!.join('.')}`, collection.name);
+    nodes.push(fieldNode({ model, collection, name, field, rests, depth, settings }));
+  }
+  return nodes;
+}
+
+function fieldNode(options: { model: Model; collection: Collection; name: string; field: Field | null; rests: string[][]; depth: number; settings: Settings }): FieldNode {
+  const { model, name, field, rests, depth, settings } = options;
+  const relation = field?.relation;
+  if (!relation || relation.kind === 'm2o') {
+    if (!relation || rests.length === 0) return { kind: 'column', field: name, as: name };
+    const related = model.collections[relation.related]!;
+    return { kind: 'm2o', field: name, as: name, read: nestedRead(model, related, rests, depth, settings) };
+  }
+  // o2m directly; m2m through its junction rows, as Directus shows it.
+  const target = model.collections[relation.kind === 'm2m' ? relation.junction : relation.related]!;
+  const foreignKey = relation.kind === 'm2m' ? relation.sourceField : relation.foreignKey;
+  const keysOnly = rests.length === 0;
+  const read = nestedRead(model, target, keysOnly ? [[target.primaryKey.field]] : rests, depth, settings);
+  return { kind: 'many', field: name, as: name, foreignKey, keysOnly, read };
+}
+
+function nestedRead(model: Model, collection: Collection, paths: string[][], depth: number, settings: Settings): ReadQuery {
+  return {
+    kind: 'read',
+    collection: collection.name,
+    fields: parseFields({ model, collection, paths, depth: depth + 1, settings }),
+    filter: null,
+    search: null,
+    sort: defaultSort(collection),
+    limit: settings.defaultLimit,
+    offset: 0,
+  };
+}
+
+function defaultSort(collection: Collection): SortNode[] {
+  return [{ kind: 'column', field: collection.sortField ?? collection.primaryKey.field, descending: false }];
+}
+
+function parseSort(model: Model, collection: Collection, spec: string): SortNode {
+  const descending = spec.startsWith('-');
+  const path = (descending ? spec.slice(1) : spec).split('.');
+  let current = collection;
+  const chain: { field: string; related: string; relatedKey: string }[] = [];
+  for (const [index, segment] of path.entries()) {
+    const last = index === path.length - 1;
+    const field = segment === current.primaryKey.field ? null : current.fields[segment];
+    if (field === undefined) invalid(`Invalid sort field "${spec}": "${segment}" is not a field of "${current.name}"`);
+    if (last) {
+      if (field?.dbType === null) invalid(`Invalid sort field "${spec}": "${segment}" has no column to sort by`);
+      break;
+    }
+    if (field?.relation?.kind !== 'm2o') invalid(`Invalid sort field "${spec}": only m2o relations can be followed`);
+    const related = model.collections[field.relation.related]!;
+    chain.push({ field: segment, related: related.name, relatedKey: related.primaryKey.field });
+    current = related;
+  }
+  let node: SortNode = { kind: 'column', field: path[path.length - 1]!, descending };
+  for (const link of chain.reverse()) node = { kind: 'm2o', field: link.field, related: link.related, relatedKey: link.relatedKey, sort: node };
+  return node;
+}
+
+function parseFilter(options: { model: Model; collection: Collection; filter: unknown; depth: number; settings: Settings; path: string; topLevel: boolean }): FilterNode {
+  const { model, collection, filter, depth, settings, path, topLevel } = options;
+  if (depth > settings.maxDepth) invalid('Max relational depth exceeded');
+  if (filter === null || typeof filter !== 'object' || Array.isArray(filter)) invalid(`Invalid filter object at ${path}`);
+  const children: FilterNode[] = [];
+  for (const [key, value] of Object.entries(filter as Record<string, unknown>)) {
+    const here = `${path}.${key}`;
+    if (LOGICAL.has(key)) {
+      if (!Array.isArray(value) || value.length === 0) invalid(`"${key}" at ${path} has to be a non-empty list of filters`);
+      children.push({ kind: key === '_and' ? 'and' : 'or', children: value.map((item, index) => parseFilter({ ...options, filter: item, path: `${here}[${index}]` })) });
+      continue;
+    }
+    const field = key === collection.primaryKey.field ? null : collection.fields[key];
+    if (field === undefined) invalid(`Invalid filter key "${key}" on "${collection.name}"`);
+    const relation = field?.relation;
+    if (relation?.kind === 'o2m' || relation?.kind === 'm2m') {
+      const target = model.collections[relation.kind === 'm2m' ? relation.junction : relation.related]!;
+      const foreignKey = relation.kind === 'm2m' ? relation.sourceField : relation.foreignKey;
+      if (value === null || typeof value !== 'object' || Array.isArray(value)) invalid(`"${key}" is a relation: filter it with a nested filter, _some or _none`);
+      for (const [inner, innerValue] of Object.entries(value as Record<string, unknown>)) {
+        if (QUANTIFIERS.has(inner)) {
+          if (!topLevel) invalid(`"${inner}" can only be used on a relation at the top level of a filter`);
+          children.push({ kind: 'many', quantifier: inner === '_some' ? 'some' : 'none', related: target.name, foreignKey, filter: parseFilter({ model, collection: target, filter: innerValue, depth: depth + 1, settings, path: `${here}.${inner}`, topLevel: false }) });
+        } else {
+          // Without a quantifier an o2m filter means "some".
+          children.push({ kind: 'many', quantifier: 'some', related: target.name, foreignKey, filter: parseFilter({ model, collection: target, filter: { [inner]: innerValue }, depth: depth + 1, settings, path: here, topLevel: false }) });
+        }
+      }
+      continue;
+    }
+    if (relation?.kind === 'm2o' && value !== null && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).some((k) => !k.startsWith('_'))) {
+      const related = model.collections[relation.related]!;
+      children.push({ kind: 'm2o', field: key, related: related.name, relatedKey: related.primaryKey.field, filter: parseFilter({ model, collection: related, filter: value, depth: depth + 1, settings, path: here, topLevel: false }) });
+      continue;
+    }
+    const type = field ? field.type : collection.primaryKey.type;
+    children.push(...conditions({ field: key, type, value, path: here, settings }));
+  }
+  return children.length === 1 ? children[0]! : { kind: 'and', children };
+}
+
+function conditions(options: { field: string; type: string; value: unknown; path: string; settings: Settings }): FilterNode[] {
+  const { field, type, value, path, settings } = options;
+  // A bare value means _eq.
+  const operators = value !== null && typeof value === 'object' && !Array.isArray(value) ? Object.entries(value as Record<string, unknown>) : [['_eq', value] as [string, unknown]];
+  const allowed = OPERATORS_BY_TYPE[type as keyof typeof OPERATORS_BY_TYPE] ?? [];
+  return operators.map(([operator, operand]) => {
+    if (!allowed.includes(operator)) invalid(`"${type}" field type does not contain the "${operator}" filter operator (at ${path})`);
+    return { kind: 'compare', field, operator, type, value: operandFor({ operator, operand, type, path: `${path}.${operator}`, settings }) };
+  });
+}
+
+const NUMERIC = new Set(['integer', 'bigInteger', 'float', 'decimal']);
+const FORMATS: Record<string, RegExp> = {
+  uuid: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i,
+  date: /^\d{4}-\d{2}-\d{2}$/,
+  time: /^\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/,
+  timestamp: /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}(:?\d{2})?)?)?$/,
+  dateTime: /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?$/,
+};
+
+function operandFor(options: { operator: string; operand: unknown; type: string; path: string; settings: Settings }): unknown {
+  const { operator, operand, type, path, settings } = options;
+  if (['_null', '_nnull', '_empty', '_nempty'].includes(operator)) {
+    if (typeof operand !== 'boolean') invalid(`"${operator}" at ${path} takes true or false`);
+    return operand;
+  }
+  if (operator === '_in' || operator === '_nin' || operator === '_between' || operator === '_nbetween') {
+    const items = typeof operand === 'string' ? operand.split(',') : operand;
+    if (!Array.isArray(items) || items.length === 0) invalid(`"${operator}" at ${path} takes a non-empty list`);
+    if (operator.endsWith('between') && items.length !== 2) invalid(`"${operator}" at ${path} takes exactly two values`);
+    return items.map((item) => scalar(item, type, path, settings));
+  }
+  return scalar(operand, type, path, settings);
+}
+
+function scalar(value: unknown, type: string, path: string, settings: Settings): unknown {
+  const resolved = typeof value === 'string' && value.startsWith('$') ? resolveDynamic(value, settings) : value;
+  if (resolved === null) return null;
+  if (resolved instanceof Date) return resolved.toISOString();
+  if (NUMERIC.has(type)) {
+    const number = typeof resolved === 'number' ? resolved : typeof resolved === 'string' && resolved.trim() !== '' ? Number(resolved) : Number.NaN;
+    if (!Number.isFinite(number)) invalid(`Invalid numeric value at ${path}`);
+    if ((type === 'integer' || type === 'bigInteger') && !Number.isSafeInteger(number)) invalid(`Invalid whole number at ${path}`);
+    if (type === 'integer' && Math.abs(number) > 2_147_483_647) invalid(`Number out of range at ${path}`);
+    return number;
+  }
+  if (type === 'boolean') {
+    if (typeof resolved !== 'boolean') invalid(`Invalid boolean value at ${path}`);
+    return resolved;
+  }
+  if (typeof resolved === 'string' && resolved === '') invalid(`Empty value at ${path}; use _empty or _nempty`);
+  if (typeof resolved !== 'string' && typeof resolved !== 'number' && typeof resolved !== 'boolean') invalid(`Invalid value at ${path}`);
+  const text = String(resolved);
+  // Checked here so that the database never sees a value it would reject with an error.
+  const format = FORMATS[type];
+  if (format && !format.test(text)) invalid(`Invalid ${type} value "${text}" at ${path}`);
+  if ((type === 'timestamp' || type === 'dateTime') && Number.isNaN(Date.parse(text))) invalid(`Invalid ${type} value "${text}" at ${path}`);
+  return text;
+}

@@ -1,0 +1,103 @@
+/** Reads through the query language on the template model, on both backends: one SQL statement each, however nested. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TEMPLATE_DIR } from '../../../src/cli/commands/init.ts';
+import { createSchemaValidator, loadConfig, workingTreeSource } from '../../../src/config/index.ts';
+import type { Model } from '../../../src/model/index.ts';
+import { compileRead, parseReadQuery } from '../../../src/query/index.ts';
+import { planAndApply } from '../../../src/reconcile/index.ts';
+import { createTestDatabase, testBackends, type TestDatabase } from '../../helpers/test-databases.ts';
+
+let model: Model;
+beforeAll(async () => {
+  const loaded = await loadConfig({ source: workingTreeSource(TEMPLATE_DIR), validator: createSchemaValidator() });
+  model = loaded.model!;
+});
+
+describe.each(testBackends)('read queries on $name', ({ name }) => {
+  let database: TestDatabase;
+  let statements = 0;
+
+  beforeAll(async () => {
+    database = await createTestDatabase(name, { migrated: true });
+    await planAndApply({ db: database.db, model, modelHash: 'h', source: { description: 't', commit: null, ref: null, environment: null }, appliedBy: 'test' });
+    const k = database.db.knex;
+    await k('authors').insert([{ name: 'Ada', email: 'ada@example.org' }, { name: 'Grace', email: 'grace@example.org' }, { name: 'Linus' }]);
+    await k('categories').insert([{ name: 'Tech', slug: 'tech', sort: 1 }]);
+    await k('tags').insert([{ name: 'db' }, { name: 'web' }, { name: '100%_real' }]);
+    await k('articles').insert([
+      { title: 'Postgres tips', slug: 'pg', status: 'published', views: 10, author: 1, category: 1, published_at: '2024-01-02T00:00:00Z' },
+      { title: 'Draft about web', slug: 'web', status: 'draft', views: 0, author: 2 },
+      { title: 'Old news', slug: 'old', status: 'archived', views: 3, author: 1, published_at: '2020-05-05T00:00:00Z' },
+      { title: '100%_real discount', slug: 'sale', status: 'published', views: 7, author: 3, published_at: '2024-03-01T00:00:00Z' },
+    ]);
+    await k('articles_tags').insert([{ articles_id: 1, tags_id: 1 }, { articles_id: 1, tags_id: 2 }, { articles_id: 2, tags_id: 2 }]);
+    await k('comments').insert([{ article: 1, body: 'Great', author_name: 'x' }, { article: 1, body: 'Thanks', author_name: 'y' }, { article: 3, body: 'Meh', author_name: 'z' }]);
+    database.db.knex.on('query', () => statements++);
+  });
+  afterAll(() => database.drop());
+
+  async function read(collection: string, raw: Record<string, unknown>) {
+    const before = statements;
+    const { sql, bindings } = compileRead(model, parseReadQuery(model, collection, raw));
+    const { rows } = await database.db.knex.raw(sql, bindings as never[]);
+    expect(statements - before).toBe(1);
+    return rows as Record<string, unknown>[];
+  }
+
+  it('reads every field by default, sorted by key', async () => {
+    const rows = await read('authors', {});
+    expect(rows.map((r) => r.name)).toEqual(['Ada', 'Grace', 'Linus']);
+    expect(Object.keys(rows[0]!)).toEqual(['id', 'name', 'email', 'bio']);
+    const [article] = await read('articles', { filter: { id: { _eq: 1 } } });
+    // Relations not expanded: the m2o key, and the keys of o2m and m2m (junction) rows.
+    expect(article).toMatchObject({ author: 1, comments: [1, 2], tags: [1, 2] });
+  });
+
+  it('nests m2o, o2m and m2m in one statement', async () => {
+    const rows = await read('articles', { fields: 'id,title,author.name,comments.body,tags.tags_id.name', filter: { id: { _eq: 1 } } });
+    expect(rows).toEqual([
+      { id: 1, title: 'Postgres tips', author: { name: 'Ada' }, comments: [{ body: 'Great' }, { body: 'Thanks' }], tags: [{ tags_id: { name: 'db' } }, { tags_id: { name: 'web' } }] },
+    ]);
+  });
+
+  it('expands every relation one level with *.*', async () => {
+    const [row] = await read('comments', { fields: '*.*', limit: 1 });
+    expect(row!.article).toMatchObject({ id: 1, title: 'Postgres tips', author: 1 });
+  });
+
+  it('filters with operators, logical groups and relations', async () => {
+    const ids = async (filter: unknown) => (await read('articles', { fields: 'id', filter })).map((r) => r.id);
+    expect(await ids({ status: { _eq: 'published' } })).toEqual([1, 4]);
+    expect(await ids({ views: { _gte: 3, _lt: 10 } })).toEqual([3, 4]);
+    expect(await ids({ _or: [{ views: { _eq: 0 } }, { slug: { _in: 'old,sale' } }] })).toEqual([2, 3, 4]);
+    expect(await ids({ published_at: { _null: true } })).toEqual([2]);
+    expect(await ids({ author: { name: { _eq: 'Ada' } } })).toEqual([1, 3]);
+    expect(await ids({ comments: { _some: { body: { _icontains: 'THANK' } } } })).toEqual([1]);
+    expect(await ids({ comments: { _none: {} } })).toEqual([2, 4]);
+    expect(await ids({ tags: { tags_id: { name: { _eq: 'web' } } } })).toEqual([1, 2]);
+    expect(await ids({ published_at: { _gt: '$NOW(-100 years)' } })).toEqual([1, 3, 4]);
+    expect(await ids(JSON.stringify({ title: { _starts_with: 'Old' } }))).toEqual([3]);
+  });
+
+  it('matches % and _ literally in LIKE operators and search', async () => {
+    const ids = async (raw: Record<string, unknown>) => (await read('articles', { fields: 'id', ...raw })).map((r) => r.id);
+    expect(await ids({ filter: { title: { _contains: '100%_' } } })).toEqual([4]);
+    expect(await ids({ filter: { title: { _contains: '%' } } })).toEqual([4]);
+    expect(await ids({ search: 'TIPS' })).toEqual([1]);
+    expect(await ids({ search: '7' })).toEqual([4]);
+  });
+
+  it('sorts, including by a related field, and pages', async () => {
+    const titles = async (raw: Record<string, unknown>) => (await read('articles', { fields: 'title', ...raw })).map((r) => r.title);
+    expect(await titles({ sort: '-views' })).toEqual(['Postgres tips', '100%_real discount', 'Old news', 'Draft about web']);
+    expect(await titles({ sort: ['author.name', '-id'] })).toEqual(['Old news', 'Postgres tips', 'Draft about web', '100%_real discount']);
+    expect(await titles({ sort: 'id', limit: 2, page: 2 })).toEqual(['Old news', '100%_real discount']);
+    expect(await titles({ sort: 'id', limit: '1', offset: '3' })).toEqual(['100%_real discount']);
+  });
+
+  it('keeps hostile values inert: they are bound, never spliced', async () => {
+    const rows = await read('articles', { fields: 'id', filter: { title: { _eq: "x'; drop table articles; --" } } });
+    expect(rows).toEqual([]);
+    expect(Number((await database.db.knex('articles').count({ n: '*' }))[0]!.n)).toBe(4);
+  });
+});
