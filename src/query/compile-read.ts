@@ -30,12 +30,40 @@ const LIKE: Record<string, { negate: boolean; insensitive: boolean; pattern: (v:
 };
 const COMPARISON: Record<string, string> = { _eq: '=', _neq: '<>', _lt: '<', _lte: '<=', _gt: '>', _gte: '>=' };
 
+/** A column as the API shows it (see compileRead). */
+function output(expression: string, type: string): string {
+  switch (type) {
+    case 'bigInteger':
+    case 'decimal':
+      return `${expression}::text`;
+    case 'timestamp':
+      return `to_char(${expression} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+    case 'hash':
+      return `case when ${expression} is null then null else '**********' end`;
+    default:
+      return expression;
+  }
+}
+
 /** `%` and `_` in a value are matched literally (Directus does not escape them; Cairn does). */
 export function escapeLike(value: string): string {
   return value.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
-export function compileRead(model: Model, query: ReadQuery): CompiledQuery {
+export interface ReadMeta {
+  /** Rows the query's filter and search match, before limit and offset. */
+  filterCount?: boolean;
+  /** Rows in the collection. */
+  totalCount?: boolean;
+}
+
+/**
+ * One statement answering one row: `data`, the items as a JSON array (in the
+ * requested order), and the requested counts. Values are formatted as
+ * Directus's API shows them: bigint and decimal as strings, timestamps as
+ * ISO 8601 in UTC, hashes concealed.
+ */
+export function compileRead(model: Model, query: ReadQuery, meta: ReadMeta = {}): CompiledQuery {
   const bindings: unknown[] = [];
   let aliases = 0;
   const schema = model.project.schema;
@@ -46,6 +74,12 @@ export function compileRead(model: Model, query: ReadQuery): CompiledQuery {
   const nextAlias = () => `t${aliases++}`;
   const collectionOf = (name: string): Collection => model.collections[name]!;
   const column = (alias: string, field: string) => `${alias}.${quoteIdent(field)}`;
+  /** The type a column holds: its own, or for an m2o, the related key's. */
+  const typeOf = (collection: Collection, name: string): string => {
+    if (name === collection.primaryKey.field) return collection.primaryKey.type;
+    const field = collection.fields[name]!;
+    return field.relation?.kind === 'm2o' ? collectionOf(field.relation.related).primaryKey.type : field.type;
+  };
 
   /** `expr as "name"` for every requested field of an item of `read.collection` held in `alias`. */
   const projection = (read: ReadQuery, alias: string): string[] => read.fields.map((node) => `${fieldExpression(node, read, alias)} as ${quoteIdent(node.as)}`);
@@ -53,7 +87,7 @@ export function compileRead(model: Model, query: ReadQuery): CompiledQuery {
   const fieldExpression = (node: FieldNode, read: ReadQuery, alias: string): string => {
     const collection = collectionOf(read.collection);
     if (node.kind === 'column') {
-      return column(alias, node.field);
+      return output(column(alias, node.field), typeOf(collection, node.field));
     }
     if (node.kind === 'm2o') {
       const related = collectionOf(node.read.collection);
@@ -62,14 +96,27 @@ export function compileRead(model: Model, query: ReadQuery): CompiledQuery {
     }
     const target = collectionOf(node.read.collection);
     const inner = nextAlias();
-    const value = node.keysOnly ? column(inner, target.primaryKey.field) : `(select row_to_json(p) from (select ${projection(node.read, inner).join(', ')}) as p)`;
-    const where = [`${column(inner, node.foreignKey)} = ${column(alias, collection.primaryKey.field)}`];
-    if (node.read.filter) where.push(filterSql(node.read.filter, node.read.collection, inner));
-    const order = orderBy(node.read, inner);
-    const limit = node.read.limit === null ? '' : ` limit ${bind(node.read.limit)}`;
-    // Ordered by row number: json_agg keeps the order the sort asked for.
-    return `(select coalesce(json_agg(r.v order by r.n), '[]'::json) from (select ${value} as v, row_number() over (order by ${order}) as n from ${qualified(schema, target.name)} as ${inner} where ${where.join(' and ')} order by ${order}${limit}) as r)`;
+    return list(node.read, inner, `${column(inner, node.foreignKey)} = ${column(alias, collection.primaryKey.field)}`, node.keysOnly);
   };
+
+  /** The items of `read` as an ordered JSON array (only their keys when `keysOnly`). */
+  const list = (read: ReadQuery, alias: string, link: string | null, keysOnly = false): string => {
+    const target = collectionOf(read.collection);
+    const value = keysOnly
+      ? output(column(alias, target.primaryKey.field), target.primaryKey.type)
+      : `(select row_to_json(p) from (select ${projection(read, alias).join(', ')}) as p)`;
+    const where = [...(link ? [link] : []), ...conditionsOf(read, alias)];
+    const order = orderBy(read, alias);
+    const limit = read.limit === null ? '' : ` limit ${bind(read.limit)}`;
+    const offset = read.offset > 0 ? ` offset ${bind(read.offset)}` : '';
+    // Ordered by row number: json_agg keeps the order the sort asked for.
+    return `(select coalesce(json_agg(r.v order by r.n), '[]'::json) from (select ${value} as v, row_number() over (order by ${order}) as n from ${qualified(schema, target.name)} as ${alias}${where.length > 0 ? ` where ${where.join(' and ')}` : ''} order by ${order}${limit}${offset}) as r)`;
+  };
+
+  const conditionsOf = (read: ReadQuery, alias: string): string[] => [
+    ...(read.filter ? [filterSql(read.filter, read.collection, alias)] : []),
+    ...(read.search !== null ? [searchSql(read.search, collectionOf(read.collection), alias)] : []),
+  ];
 
   const filterSql = (node: FilterNode, collectionName: string, alias: string): string => {
     switch (node.kind) {
@@ -152,16 +199,15 @@ export function compileRead(model: Model, query: ReadQuery): CompiledQuery {
     return parts.join(', ');
   };
 
-  const root = nextAlias();
-  const collection = collectionOf(query.collection);
-  const select = projection(query, root);
-  const where: string[] = [];
-  if (query.filter) where.push(filterSql(query.filter, query.collection, root));
-  if (query.search !== null) where.push(searchSql(query.search, collection, root));
-  let sql = `select ${select.join(', ')} from ${qualified(schema, collection.name)} as ${root}`;
-  if (where.length > 0) sql += ` where ${where.join(' and ')}`;
-  sql += ` order by ${orderBy(query, root)}`;
-  if (query.limit !== null) sql += ` limit ${bind(query.limit)}`;
-  if (query.offset > 0) sql += ` offset ${bind(query.offset)}`;
+  const data = list(query, nextAlias(), null);
+  const counts: string[] = [];
+  const table = qualified(schema, query.collection);
+  if (meta.filterCount) {
+    const alias = nextAlias();
+    const where = conditionsOf(query, alias);
+    counts.push(`(select count(*) from ${table} as ${alias}${where.length > 0 ? ` where ${where.join(' and ')}` : ''}) as filter_count`);
+  }
+  if (meta.totalCount) counts.push(`(select count(*) from ${table} as ${nextAlias()}) as total_count`);
+  const sql = `select ${[`${data} as data`, ...counts].join(', ')}`;
   return { sql, bindings };
 }

@@ -41,7 +41,7 @@ describe.each(testBackends)('read queries on $name', ({ name }) => {
     const { sql, bindings } = compileRead(model, parseReadQuery(model, collection, raw));
     const { rows } = await database.db.knex.raw(sql, bindings as never[]);
     expect(statements - before).toBe(1);
-    return rows as Record<string, unknown>[];
+    return rows[0].data as Record<string, unknown>[];
   }
 
   it('reads every field by default, sorted by key', async () => {
@@ -93,6 +93,15 @@ describe.each(testBackends)('read queries on $name', ({ name }) => {
     expect(await titles({ sort: ['author.name', '-id'] })).toEqual(['Old news', 'Postgres tips', 'Draft about web', '100%_real discount']);
     expect(await titles({ sort: 'id', limit: 2, page: 2 })).toEqual(['Old news', '100%_real discount']);
     expect(await titles({ sort: 'id', limit: '1', offset: '3' })).toEqual(['100%_real discount']);
+  });
+
+  it('counts with meta in the same statement, and formats values as the API shows them', async () => {
+    const { sql, bindings } = compileRead(model, parseReadQuery(model, 'articles', { fields: 'id,published_at', filter: { status: { _eq: 'published' } }, limit: 1 }), { filterCount: true, totalCount: true });
+    const before = statements;
+    const { rows } = await database.db.knex.raw(sql, bindings as never[]);
+    expect(statements - before).toBe(1);
+    expect(rows[0]).toMatchObject({ data: [{ id: 1, published_at: '2024-01-02T00:00:00.000Z' }] });
+    expect([Number(rows[0].filter_count), Number(rows[0].total_count)]).toEqual([2, 4]);
   });
 
   it('keeps hostile values inert: they are bound, never spliced', async () => {
