@@ -7,7 +7,11 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, t
 import type { Context } from '../context/index.ts';
 import { InternalServerError, RouteNotFoundError } from '../errors/index.ts';
 import { errorEnvelope, toCairnError } from './error-response.ts';
+import qs from 'qs';
+import { accountabilityOf } from './request-accountability.ts';
+import { registerItemsRoutes } from './routes/items-routes.ts';
 import { registerServerRoutes } from './routes/server-routes.ts';
+import type { Accountability } from '../services/index.ts';
 
 /** Directus's MAX_PAYLOAD_SIZE default (1 MB). */
 export const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -20,7 +24,18 @@ export function buildServer(context: Context): FastifyInstance {
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: BODY_LIMIT_BYTES,
     frameworkErrors: (error, request, reply) => sendError(error, request, reply),
+    // Directus's query strings: bracket syntax (filter[title][_eq]=x) as qs parses it, with its limits.
+    routerOptions: { querystringParser: (text: string) => qs.parse(text, { depth: 10, arrayLimit: 500 }) as Record<string, unknown> },
   });
+  server.addHttpMethod('SEARCH', { hasBody: true });
+
+  // Who is asking, resolved once per request; a bad token fails every route but ping, as in Directus.
+  const accountabilities = new WeakMap<object, Accountability>();
+  server.addHook('onRequest', async (request) => {
+    if (request.url === '/server/ping' || request.url.startsWith('/server/ping?')) return;
+    accountabilities.set(request, accountabilityOf(request, context.settings.adminToken));
+  });
+  const accountability = (request: unknown): Accountability => accountabilities.get(request as object)!;
 
   // While shutting down, answer in-flight requests with `Connection: close` so
   // keep-alive sockets end with their last response instead of holding close() open.
@@ -50,6 +65,7 @@ export function buildServer(context: Context): FastifyInstance {
   );
 
   registerServerRoutes(server, context);
+  registerItemsRoutes(server, context, accountability);
   return server;
 }
 

@@ -21,6 +21,8 @@ export interface Settings {
   secret: string | undefined;
   adminEmail: string | undefined;
   adminPassword: string | undefined;
+  /** A static token that acts as the administrator (until users and tokens land, the way in for admin tools). */
+  adminToken: string | undefined;
   logLevel: LogLevel;
 }
 
@@ -73,6 +75,11 @@ export function loadSettings(env: Env, cwd: string = process.cwd()): Settings {
     problems.push({ variable: 'ADMIN_PASSWORD', message: 'must be at least 8 characters long' });
   }
 
+  const adminToken = value('ADMIN_TOKEN');
+  if (adminToken !== undefined && adminToken.length < 16) {
+    problems.push({ variable: 'ADMIN_TOKEN', message: 'must be at least 16 characters long' });
+  }
+
   const settings: Settings = {
     port: integer('PORT', 8055, 0, 65535),
     host: value('HOST') ?? '0.0.0.0',
@@ -82,6 +89,7 @@ export function loadSettings(env: Env, cwd: string = process.cwd()): Settings {
     secret,
     adminEmail,
     adminPassword,
+    adminToken,
     logLevel: logLevel as LogLevel,
   };
   if (problems.length > 0) throw new InvalidSettingsError({ problems });

@@ -9,7 +9,7 @@ type Env = Record<string, string | undefined>;
 /** The environment a child gets: this one without anything that would change Cairn's settings. */
 function childEnv(env: Env): Env {
   const base: Env = { ...process.env };
-  for (const name of ['PORT', 'HOST', 'DATABASE_URL', 'CAIRN_DATA_DIR', 'SECRET', 'ADMIN_EMAIL', 'ADMIN_PASSWORD', 'LOG_LEVEL']) delete base[name];
+  for (const name of ['PORT', 'HOST', 'DATABASE_URL', 'CAIRN_DATA_DIR', 'SECRET', 'ADMIN_EMAIL', 'ADMIN_PASSWORD', 'ADMIN_TOKEN', 'LOG_LEVEL']) delete base[name];
   return { ...base, ...env };
 }
 

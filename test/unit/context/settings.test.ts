@@ -15,6 +15,7 @@ describe('loadSettings', () => {
       secret: undefined,
       adminEmail: undefined,
       adminPassword: undefined,
+      adminToken: undefined,
       logLevel: 'info',
     });
   });
@@ -61,6 +62,7 @@ describe('loadSettings', () => {
         SECRET: 'short',
         ADMIN_EMAIL: 'not-an-email',
         ADMIN_PASSWORD: '123',
+        ADMIN_TOKEN: 'short',
         DATABASE_POOL_MAX: '0',
       });
     } catch (error) {
@@ -70,7 +72,7 @@ describe('loadSettings', () => {
     const error = caught as InstanceType<typeof InvalidSettingsError>;
     expect(error.code).toBe('INVALID_SETTINGS');
     expect(error.details.problems.map((p) => p.variable).sort()).toEqual(
-      ['ADMIN_EMAIL', 'ADMIN_PASSWORD', 'DATABASE_POOL_MAX', 'DATABASE_URL', 'LOG_LEVEL', 'PORT', 'SECRET'].sort(),
+      ['ADMIN_EMAIL', 'ADMIN_PASSWORD', 'ADMIN_TOKEN', 'DATABASE_POOL_MAX', 'DATABASE_URL', 'LOG_LEVEL', 'PORT', 'SECRET'].sort(),
     );
     expect(error.message).toContain('PORT: expected a whole number from 0 to 65535, got "80a"');
   });

@@ -1,0 +1,85 @@
+/**
+ * Reading items: the query language parsed against the served model,
+ * authorised, compiled to one statement and run. Until permissions land only
+ * the administrator may read; anyone else is FORBIDDEN (which, as in
+ * Directus, also reads as "does not exist").
+ */
+import type { Context } from '../../context/index.ts';
+import { ForbiddenError, InvalidQueryError, type CairnError } from '../../errors/index.ts';
+import type { Collection, Model } from '../../model/index.ts';
+import { compileRead, parseReadQuery, type FilterNode, type ReadQuery } from '../../query/index.ts';
+import type { Accountability } from '../accountability.ts';
+
+type ItemsContext = Pick<Context, 'db' | 'models'>;
+
+export interface ReadItemsResult {
+  data: Record<string, unknown>[] | Record<string, unknown> | null;
+  meta?: { total_count?: number; filter_count?: number };
+}
+
+function forbidden(collection: string): CairnError {
+  return new ForbiddenError({ reason: `You don't have permission to access collection "${collection}" or it does not exist.` });
+}
+
+function servedModel(context: ItemsContext, accountability: Accountability, collection: string): { model: Model; target: Collection } {
+  const model = context.models.current()?.model;
+  const target = model?.collections[collection];
+  // Until policies are enforced, only the administrator reads; junctions are read through their relations.
+  if (!model || !target || !accountability.admin) throw forbidden(collection);
+  return { model, target };
+}
+
+function metaOf(raw: unknown): { totalCount: boolean; filterCount: boolean } {
+  const items = (Array.isArray(raw) ? raw : typeof raw === 'string' ? raw.split(',') : raw === undefined ? [] : [raw]).map((item) => String(item).trim());
+  for (const item of items) if (!['*', 'total_count', 'filter_count', ''].includes(item)) throw new InvalidQueryError({ reason: `"meta" has to be total_count, filter_count or *, not "${item}"` });
+  return { totalCount: items.includes('*') || items.includes('total_count'), filterCount: items.includes('*') || items.includes('filter_count') };
+}
+
+async function run(context: ItemsContext, model: Model, query: ReadQuery, meta: { totalCount: boolean; filterCount: boolean }) {
+  const { sql, bindings } = compileRead(model, query, meta);
+  const { rows } = await context.db.knex.raw(sql, bindings as never[]);
+  return rows[0] as { data: Record<string, unknown>[]; total_count?: string; filter_count?: string };
+}
+
+export async function readItems(options: { context: ItemsContext; accountability: Accountability; collection: string; query: Record<string, unknown> }): Promise<ReadItemsResult> {
+  const { context, accountability, collection } = options;
+  const { model, target } = servedModel(context, accountability, collection);
+  const query = parseReadQuery(model, collection, options.query, { user: accountability.user });
+  const meta = metaOf(options.query.meta);
+  const row = await run(context, model, target.singleton ? { ...query, limit: 1 } : query, meta);
+  if (target.singleton) return { data: row.data[0] ?? null };
+  const result: ReadItemsResult = { data: row.data };
+  if (meta.totalCount || meta.filterCount) {
+    result.meta = {
+      ...(meta.totalCount ? { total_count: Number(row.total_count) } : {}),
+      ...(meta.filterCount ? { filter_count: Number(row.filter_count) } : {}),
+    };
+  }
+  return result;
+}
+
+/** One item by key; a key that does not exist, or cannot exist for the key's type, is FORBIDDEN. */
+export async function readItem(options: { context: ItemsContext; accountability: Accountability; collection: string; key: string; query: Record<string, unknown> }): Promise<ReadItemsResult> {
+  const { context, accountability, collection, key } = options;
+  const { model, target } = servedModel(context, accountability, collection);
+  if (!keyFits(target, key)) throw forbidden(collection);
+  const query = parseReadQuery(model, collection, { ...options.query, limit: 1, offset: 0, page: undefined }, { user: accountability.user });
+  const byKey: FilterNode = { kind: 'compare', field: target.primaryKey.field, operator: '_eq', type: target.primaryKey.type, value: target.primaryKey.type === 'integer' || target.primaryKey.type === 'bigInteger' ? Number(key) : key };
+  const filtered: ReadQuery = { ...query, filter: query.filter ? { kind: 'and', children: [byKey, query.filter] } : byKey, search: null };
+  const row = await run(context, model, filtered, { totalCount: false, filterCount: false });
+  if (row.data.length === 0) throw forbidden(collection);
+  return { data: row.data[0]! };
+}
+
+function keyFits(collection: Collection, key: string): boolean {
+  switch (collection.primaryKey.type) {
+    case 'integer':
+      return /^-?\d{1,10}$/.test(key) && Math.abs(Number(key)) <= 2_147_483_647;
+    case 'bigInteger':
+      return /^-?\d{1,19}$/.test(key) && Number.isSafeInteger(Number(key));
+    case 'uuid':
+      return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(key);
+    default:
+      return key.length <= 255;
+  }
+}

@@ -1,0 +1,93 @@
+/** Reading items over HTTP with the official @directus/sdk and with fetch, against a real `cairn serve`. */
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { createDirectus, readItem, readItems, rest, staticToken, withSearch } from '@directus/sdk';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TEMPLATE_DIR } from '../../src/cli/commands/init.ts';
+import { openDatabase } from '../../src/db/index.ts';
+import { startCairnServer, type CairnServer } from '../helpers/cairn-process.ts';
+import { createPostgresDatabaseUrl, testBackends } from '../helpers/test-databases.ts';
+
+const TOKEN = 'admin-token-for-the-e2e-tests';
+
+describe.each(testBackends)('items over HTTP on $name', ({ name }) => {
+  let root: string;
+  let server: CairnServer;
+  let dropDatabase: (() => Promise<void>) | undefined;
+
+  beforeAll(async () => {
+    root = await mkdtemp(path.join(os.tmpdir(), 'cairn-items-'));
+    let env: Record<string, string> = { CAIRN_DATA_DIR: root, ADMIN_TOKEN: TOKEN, LOG_LEVEL: 'warn' };
+    // Seed before serving: the embedded database is one process's at a time.
+    let seedUrl: string | undefined;
+    if (name === 'postgres') {
+      const database = await createPostgresDatabaseUrl();
+      dropDatabase = database.drop;
+      seedUrl = database.url;
+      env = { ...env, DATABASE_URL: database.url };
+    }
+    const first = await startCairnServer({ ...env, LOG_LEVEL: 'info' }, { args: ['--project', TEMPLATE_DIR] });
+    await first.stop();
+    const db = await openDatabase(seedUrl ? { url: seedUrl } : { dataDir: path.join(root, 'data') });
+    await db.knex('authors').insert([{ name: 'Ada' }, { name: 'Grace' }]);
+    await db.knex('articles').insert([
+      { title: 'First', slug: 'first', status: 'published', views: 5, author: 1 },
+      { title: 'Second', slug: 'second', status: 'draft', views: 9, author: 2 },
+      { title: 'Third', slug: 'third', status: 'published', views: 1, author: 1 },
+    ]);
+    await db.close();
+    server = await startCairnServer({ ...env, LOG_LEVEL: 'info' });
+  });
+  afterAll(async () => {
+    await server?.stop();
+    await dropDatabase?.();
+    await rm(root, { recursive: true, force: true });
+  });
+
+  const sdk = () => createDirectus(server.url).with(staticToken(TOKEN)).with(rest());
+
+  it('reads lists and single items with @directus/sdk', async () => {
+    const items = await sdk().request(readItems('articles', { fields: ['id', 'title', { author: ['name'] }], filter: { status: { _eq: 'published' } }, sort: ['-views'] }));
+    expect(items).toEqual([
+      { id: 1, title: 'First', author: { name: 'Ada' } },
+      { id: 3, title: 'Third', author: { name: 'Ada' } },
+    ]);
+    expect(await sdk().request(readItem('articles', 2, { fields: ['title'] }))).toEqual({ title: 'Second' });
+    const searched = await sdk().request(withSearch(readItems('articles', { fields: ['id'], search: 'thi' })));
+    expect(searched).toEqual([{ id: 3 }]);
+  });
+
+  it('answers meta, bracket syntax and SEARCH by keys over fetch', async () => {
+    const response = await fetch(`${server.url}/items/articles?fields=id&filter[views][_gte]=5&meta=*&sort=id`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ meta: { total_count: 3, filter_count: 2 }, data: [{ id: 1 }, { id: 2 }] });
+    const search = await fetch(`${server.url}/items/articles?access_token=${TOKEN}`, { method: 'SEARCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ keys: [3, 1], query: { fields: ['title'], sort: ['title'] } }) });
+    expect(await search.json()).toEqual({ data: [{ title: 'First' }, { title: 'Third' }] });
+  });
+
+  it('treats forbidden and missing alike, and anonymous callers get 403 until permissions land', async () => {
+    const get = (url: string, headers: Record<string, string> = { authorization: `Bearer ${TOKEN}` }) => fetch(`${server.url}${url}`, { headers });
+    for (const url of ['/items/nope', '/items/cairn_users', '/items/articles/999', '/items/articles/abc', '/items/articles?fields=id,secret']) {
+      const response = await get(url);
+      expect(response.status, url).toBe(403);
+      expect(((await response.json()) as { errors: { extensions: { code: string } }[] }).errors[0]!.extensions.code, url).toBe('FORBIDDEN');
+    }
+    expect((await get('/items/articles', {})).status).toBe(403);
+  });
+
+  it('refuses bad tokens and malformed queries with their codes, never a 500', async () => {
+    const code = async (url: string, headers: Record<string, string> = { authorization: `Bearer ${TOKEN}` }) => {
+      const response = await fetch(`${server.url}${url}`, { headers });
+      return [response.status, ((await response.json()) as { errors: { extensions: { code: string } }[] }).errors[0]!.extensions.code];
+    };
+    expect(await code('/items/articles', { authorization: 'Bearer wrong-token' })).toEqual([401, 'INVALID_CREDENTIALS']);
+    expect(await code(`/items/articles?access_token=${TOKEN}`)).toEqual([400, 'INVALID_PAYLOAD']);
+    expect(await code('/server/health', { authorization: 'Bearer wrong-token' })).toEqual([401, 'INVALID_CREDENTIALS']);
+    expect(await code('/items/articles?filter={broken')).toEqual([400, 'INVALID_QUERY']);
+    expect(await code('/items/articles?filter[views][_eq]=many')).toEqual([400, 'INVALID_QUERY']);
+    expect(await code(`/items/articles?sort=${encodeURIComponent('title; drop table articles')}`)).toEqual([400, 'INVALID_QUERY']);
+    expect(await code(`/items/articles?fields=${Array.from({ length: 20 }, () => 'author').join('.')}`)).toEqual([403, 'FORBIDDEN']);
+    expect(await code('/items/articles?limit=-5')).toEqual([400, 'INVALID_QUERY']);
+  });
+});
