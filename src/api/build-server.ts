@@ -29,6 +29,16 @@ export function buildServer(context: Context): FastifyInstance {
   });
   server.addHttpMethod('SEARCH', { hasBody: true });
 
+  // Like Directus, an empty JSON body (clients send one with DELETE) is no body; anything else
+  // goes through fastify's own parser, which refuses prototype poisoning.
+  const parseJson = server.getDefaultJsonParser('error', 'error');
+  server.removeContentTypeParser('application/json');
+  server.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const text = body.toString();
+    if (text.trim() === '') return done(null, undefined);
+    parseJson(request, text, done);
+  });
+
   // Who is asking, resolved once per request; a bad token fails every route but ping, as in Directus.
   const accountabilities = new WeakMap<object, Accountability>();
   server.addHook('onRequest', async (request) => {

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { openDatabase, type Database } from '../db/index.ts';
 import type { Logger } from './logger.ts';
+import { createEventBus, type EventBus } from './event-bus.ts';
 import { createModelStore, type ModelStore } from './model-store.ts';
 import { resolveSecret } from './secret.ts';
 import type { Settings } from './settings.ts';
@@ -20,6 +21,8 @@ export interface Context {
   readonly version: string;
   /** The applied model, kept current as applies happen. */
   readonly models: ModelStore;
+  /** Events after commit (items.*), for flows and extensions. */
+  readonly events: EventBus;
   /** Distinguishes the servers sharing one database (health's serviceId). */
   readonly instanceId: string;
 }
@@ -33,7 +36,8 @@ export async function createContext(options: { settings: Settings; logger: Logge
     poolMax: settings.databasePoolMax,
   });
   const models = createModelStore({ db, logger });
-  return { settings, logger, db, secret, version: CAIRN_VERSION, instanceId: randomUUID(), models };
+  const events = createEventBus((error, event) => logger.error({ err: error, event }, 'an event listener failed'));
+  return { settings, logger, db, secret, version: CAIRN_VERSION, instanceId: randomUUID(), models, events };
 }
 
 export async function closeContext(context: Context): Promise<void> {

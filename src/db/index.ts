@@ -9,3 +9,4 @@ export {
   type MigrationReport,
   type MigrationStep,
 } from './migrations.ts';
+export { translatePgError } from './translate-pg-error.ts';

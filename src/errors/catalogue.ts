@@ -82,7 +82,7 @@ export const InvalidPathParameterError = defineError<{ reason: string }>(
   'INVALID_PATH_PARAMETER', 400, 'A path parameter is malformed.',
   (d) => `Invalid path parameter. ${sentence(d.reason)}`,
 );
-export const FailedValidationError = defineError<{ field: string; type: string; path?: string[] }>(
+export const FailedValidationError = defineError<{ field: string; type: string; path?: string[]; valid?: unknown[] }>(
   'FAILED_VALIDATION', 400, 'A value breaks a validation rule of the model or a permission.',
   (d) => `Validation failed for field "${d.field}" (${d.type}).`,
 );

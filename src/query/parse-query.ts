@@ -6,7 +6,7 @@
  * are INVALID_QUERY naming the offending part. Pure.
  */
 import { ForbiddenError, InvalidQueryError } from '../errors/index.ts';
-import { OPERATORS_BY_TYPE, type Collection, type Field, type Model } from '../model/index.ts';
+import { fitsFormat, INT32_MAX, OPERATORS_BY_TYPE, type Collection, type Field, type Model } from '../model/index.ts';
 import type { FieldNode, FilterNode, ReadQuery, SortNode } from './ast.ts';
 import { resolveDynamic } from './dynamic-values.ts';
 
@@ -239,13 +239,6 @@ function conditions(options: { field: string; type: string; value: unknown; path
 }
 
 const NUMERIC = new Set(['integer', 'bigInteger', 'float', 'decimal']);
-const FORMATS: Record<string, RegExp> = {
-  uuid: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i,
-  date: /^\d{4}-\d{2}-\d{2}$/,
-  time: /^\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/,
-  timestamp: /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}(:?\d{2})?)?)?$/,
-  dateTime: /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?$/,
-};
 
 function operandFor(options: { operator: string; operand: unknown; type: string; path: string; settings: Settings }): unknown {
   const { operator, operand, type, path, settings } = options;
@@ -270,7 +263,7 @@ function scalar(value: unknown, type: string, path: string, settings: Settings):
     const number = typeof resolved === 'number' ? resolved : typeof resolved === 'string' && resolved.trim() !== '' ? Number(resolved) : Number.NaN;
     if (!Number.isFinite(number)) invalid(`Invalid numeric value at ${path}`);
     if ((type === 'integer' || type === 'bigInteger') && !Number.isSafeInteger(number)) invalid(`Invalid whole number at ${path}`);
-    if (type === 'integer' && Math.abs(number) > 2_147_483_647) invalid(`Number out of range at ${path}`);
+    if (type === 'integer' && Math.abs(number) > INT32_MAX) invalid(`Number out of range at ${path}`);
     return number;
   }
   if (type === 'boolean') {
@@ -281,8 +274,6 @@ function scalar(value: unknown, type: string, path: string, settings: Settings):
   if (typeof resolved !== 'string' && typeof resolved !== 'number' && typeof resolved !== 'boolean') invalid(`Invalid value at ${path}`);
   const text = String(resolved);
   // Checked here so that the database never sees a value it would reject with an error.
-  const format = FORMATS[type];
-  if (format && !format.test(text)) invalid(`Invalid ${type} value "${text}" at ${path}`);
-  if ((type === 'timestamp' || type === 'dateTime') && Number.isNaN(Date.parse(text))) invalid(`Invalid ${type} value "${text}" at ${path}`);
+  if (!fitsFormat(type, text)) invalid(`Invalid ${type} value "${text}" at ${path}`);
   return text;
 }

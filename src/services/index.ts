@@ -3,3 +3,5 @@ export { ADMIN_ROLE, bootstrapAdmin, DEFAULT_ADMIN_EMAIL, type BootstrapAdminRes
 export { checkHealth, DATABASE_WARN_THRESHOLD_MS, type HealthCheck, type HealthReport, type HealthStatus } from './health.ts';
 export { adminAccountability, publicAccountability, type Accountability } from './accountability.ts';
 export { readItem, readItems, type ReadItemsResult } from './items/read-items.ts';
+export { parseKey, requireKeys, type ItemKey } from './items/item-keys.ts';
+export { createItems, deleteItems, updateBatch, updateItems } from './items/write-items.ts';

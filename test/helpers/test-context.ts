@@ -1,7 +1,7 @@
 /** A real Context on a fresh, migrated test database, with a silent logger. */
 import { randomUUID } from 'node:crypto';
 import type { Context } from '../../src/context/index.ts';
-import { createLogger, createModelStore, loadSettings } from '../../src/context/index.ts';
+import { createEventBus, createLogger, createModelStore, loadSettings } from '../../src/context/index.ts';
 import { createTestDatabase, type BackendName, type TestDatabase } from './test-databases.ts';
 
 export async function createTestContext(backend: BackendName): Promise<{ context: Context; database: TestDatabase }> {
@@ -12,6 +12,9 @@ export async function createTestContext(backend: BackendName): Promise<{ context
     settings,
     logger,
     models: createModelStore({ db: database.db, logger }),
+    events: createEventBus((error) => {
+      throw error;
+    }),
     db: database.db,
     secret: 'test-secret-that-is-long-enough-for-settings',
     version: '0.0.0-test',

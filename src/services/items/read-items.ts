@@ -9,6 +9,7 @@ import { ForbiddenError, InvalidQueryError, type CairnError } from '../../errors
 import type { Collection, Model } from '../../model/index.ts';
 import { compileRead, parseReadQuery, type FilterNode, type ReadQuery } from '../../query/index.ts';
 import type { Accountability } from '../accountability.ts';
+import { parseKey } from './item-keys.ts';
 
 type ItemsContext = Pick<Context, 'db' | 'models'>;
 
@@ -62,24 +63,12 @@ export async function readItems(options: { context: ItemsContext; accountability
 export async function readItem(options: { context: ItemsContext; accountability: Accountability; collection: string; key: string; query: Record<string, unknown> }): Promise<ReadItemsResult> {
   const { context, accountability, collection, key } = options;
   const { model, target } = servedModel(context, accountability, collection);
-  if (!keyFits(target, key)) throw forbidden(collection);
+  const parsed = parseKey(target, key);
+  if (parsed === undefined) throw forbidden(collection);
   const query = parseReadQuery(model, collection, { ...options.query, limit: 1, offset: 0, page: undefined }, { user: accountability.user });
-  const byKey: FilterNode = { kind: 'compare', field: target.primaryKey.field, operator: '_eq', type: target.primaryKey.type, value: target.primaryKey.type === 'integer' || target.primaryKey.type === 'bigInteger' ? Number(key) : key };
+  const byKey: FilterNode = { kind: 'compare', field: target.primaryKey.field, operator: '_eq', type: target.primaryKey.type, value: parsed };
   const filtered: ReadQuery = { ...query, filter: query.filter ? { kind: 'and', children: [byKey, query.filter] } : byKey, search: null };
   const row = await run(context, model, filtered, { totalCount: false, filterCount: false });
   if (row.data.length === 0) throw forbidden(collection);
   return { data: row.data[0]! };
-}
-
-function keyFits(collection: Collection, key: string): boolean {
-  switch (collection.primaryKey.type) {
-    case 'integer':
-      return /^-?\d{1,10}$/.test(key) && Math.abs(Number(key)) <= 2_147_483_647;
-    case 'bigInteger':
-      return /^-?\d{1,19}$/.test(key) && Number.isSafeInteger(Number(key));
-    case 'uuid':
-      return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(key);
-    default:
-      return key.length <= 255;
-  }
 }

@@ -2,7 +2,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { createDirectus, readItem, readItems, rest, staticToken, withSearch } from '@directus/sdk';
+import { createDirectus, createItem, createItems, deleteItem, deleteItems, readItem, readItems, rest, staticToken, updateItem, updateItems, withSearch } from '@directus/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEMPLATE_DIR } from '../../src/cli/commands/init.ts';
 import { openDatabase } from '../../src/db/index.ts';
@@ -89,5 +89,60 @@ describe.each(testBackends)('items over HTTP on $name', ({ name }) => {
     expect(await code(`/items/articles?sort=${encodeURIComponent('title; drop table articles')}`)).toEqual([400, 'INVALID_QUERY']);
     expect(await code(`/items/articles?fields=${Array.from({ length: 20 }, () => 'author').join('.')}`)).toEqual([403, 'FORBIDDEN']);
     expect(await code('/items/articles?limit=-5')).toEqual([400, 'INVALID_QUERY']);
+  });
+});
+
+describe.each(testBackends)('writing items over HTTP on $name', ({ name }) => {
+  let root: string;
+  let server: CairnServer;
+  let dropDatabase: (() => Promise<void>) | undefined;
+
+  beforeAll(async () => {
+    root = await mkdtemp(path.join(os.tmpdir(), 'cairn-items-write-'));
+    let env: Record<string, string> = { CAIRN_DATA_DIR: root, ADMIN_TOKEN: TOKEN, LOG_LEVEL: 'info' };
+    if (name === 'postgres') {
+      const database = await createPostgresDatabaseUrl();
+      dropDatabase = database.drop;
+      env = { ...env, DATABASE_URL: database.url };
+    }
+    server = await startCairnServer(env, { args: ['--project', TEMPLATE_DIR] });
+  });
+  afterAll(async () => {
+    await server?.stop();
+    await dropDatabase?.();
+    await rm(root, { recursive: true, force: true });
+  });
+
+  const sdk = () => createDirectus(server.url).with(staticToken(TOKEN)).with(rest());
+
+  it('creates, updates and deletes with @directus/sdk, re-reading with the request query', async () => {
+    const author = await sdk().request(createItem('authors', { name: 'Ada' }, { fields: ['id', 'name'] }));
+    expect(author).toEqual({ id: 1, name: 'Ada' });
+    const created = await sdk().request(createItems('articles', [{ title: 'One', author: 1 }, { title: 'Two' }], { fields: ['id', 'title', { author: ['name'] }] }));
+    expect(created).toEqual([
+      { id: 1, title: 'One', author: { name: 'Ada' } },
+      { id: 2, title: 'Two', author: null },
+    ]);
+    expect(await sdk().request(updateItem('articles', 2, { status: 'published' }, { fields: ['status'] }))).toEqual({ status: 'published' });
+    expect(await sdk().request(updateItems('articles', [1, 2], { views: 7 }, { fields: ['id', 'views'] }))).toEqual([{ id: 1, views: 7 }, { id: 2, views: 7 }]);
+    await sdk().request(deleteItem('articles', 2));
+    await sdk().request(deleteItems('articles', [1]));
+    expect(await sdk().request(readItems('articles', { fields: ['id'] }))).toEqual([]);
+  });
+
+  it('answers write errors with their codes and statuses', async () => {
+    const post = async (url: string, body: string, method = 'POST') => {
+      const response = await fetch(`${server.url}${url}`, { method, headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body });
+      const payload = response.status === 204 ? null : ((await response.json()) as { errors?: { extensions: { code: string } }[] });
+      return [response.status, payload?.errors?.[0]?.extensions.code ?? 'ok'];
+    };
+    expect(await post('/items/articles', '{"title":')).toEqual([400, 'INVALID_PAYLOAD']);
+    expect(await post('/items/articles', JSON.stringify({ title: 'x', "title'); drop table articles; --": 1 }))).toEqual([400, 'INVALID_PAYLOAD']);
+    expect(await post('/items/articles', JSON.stringify({ body: 'no title' }))).toEqual([400, 'FAILED_VALIDATION']);
+    expect(await post('/items/articles', JSON.stringify({ title: 'x', author: 42 }))).toEqual([400, 'INVALID_FOREIGN_KEY']);
+    expect(await post('/items/articles', JSON.stringify({ keys: [1], query: {}, data: {} }), 'PATCH')).toEqual([400, 'INVALID_PAYLOAD']);
+    expect(await post('/items/articles', JSON.stringify([{ title: 'no key' }]), 'PATCH')).toEqual([400, 'INVALID_PAYLOAD']);
+    expect(await post('/items/articles/abc', JSON.stringify({ title: 'x' }), 'PATCH')).toEqual([403, 'FORBIDDEN']);
+    expect(await post('/items/articles', JSON.stringify({ title: 'x'.repeat(2 * 1024 * 1024) }))).toEqual([400, 'INVALID_PAYLOAD']);
   });
 });
