@@ -64,7 +64,7 @@ create index cairn_tokens_user_idx on cairn_tokens (user_id);
 create table cairn_activity (
   id          bigint generated always as identity primary key,
   action      text        not null,               -- create, update, delete, version_save, login, run, ...
-  user_id     uuid references cairn_users (id) on delete set null,
+  "user"      uuid references cairn_users (id) on delete set null,   -- named as Directus names it
   "timestamp" timestamptz not null default now(),
   ip          text,
   user_agent  text,

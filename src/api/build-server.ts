@@ -9,6 +9,7 @@ import { InternalServerError, RouteNotFoundError } from '../errors/index.ts';
 import { errorEnvelope, toCairnError } from './error-response.ts';
 import qs from 'qs';
 import { accountabilityOf } from './request-accountability.ts';
+import { registerHistoryRoutes } from './routes/history-routes.ts';
 import { registerItemsRoutes } from './routes/items-routes.ts';
 import { registerServerRoutes } from './routes/server-routes.ts';
 import type { Accountability } from '../services/index.ts';
@@ -76,6 +77,7 @@ export function buildServer(context: Context): FastifyInstance {
 
   registerServerRoutes(server, context);
   registerItemsRoutes(server, context, accountability);
+  registerHistoryRoutes(server, context, accountability);
   return server;
 }
 

@@ -5,3 +5,4 @@ export { adminAccountability, publicAccountability, type Accountability } from '
 export { readItem, readItems, type ReadItemsResult } from './items/read-items.ts';
 export { parseKey, requireKeys, type ItemKey } from './items/item-keys.ts';
 export { createItems, deleteItems, updateBatch, updateItems } from './items/write-items.ts';
+export { revertRevision } from './items/revert-revision.ts';

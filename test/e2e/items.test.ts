@@ -2,7 +2,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { createDirectus, createItem, createItems, deleteItem, deleteItems, readItem, readItems, rest, staticToken, updateItem, updateItems, withSearch } from '@directus/sdk';
+import { createDirectus, createItem, createItems, deleteItem, deleteItems, readActivities, readItem, readItems, readRevisions, rest, staticToken, updateItem, updateItems, withSearch } from '@directus/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEMPLATE_DIR } from '../../src/cli/commands/init.ts';
 import { openDatabase } from '../../src/db/index.ts';
@@ -128,6 +128,24 @@ describe.each(testBackends)('writing items over HTTP on $name', ({ name }) => {
     await sdk().request(deleteItem('articles', 2));
     await sdk().request(deleteItems('articles', [1]));
     expect(await sdk().request(readItems('articles', { fields: ['id'] }))).toEqual([]);
+  });
+
+  it('serves revisions and activity with the query language, and reverts to a revision', async () => {
+    const author = await sdk().request(createItem('authors', { name: 'Grace' }, { fields: ['id'] }));
+    await sdk().request(updateItem('authors', author.id, { name: 'Grace Hopper' }));
+    const revisions = await sdk().request(readRevisions({ fields: ['id', 'delta', { activity: ['action'] }], filter: { collection: { _eq: 'authors' }, item: { _eq: String(author.id) } }, sort: ['id'] }));
+    expect(revisions.map((r: Record<string, unknown>) => [(r.activity as { action: string }).action, r.delta])).toEqual([
+      ['create', { name: 'Grace' }],
+      ['update', { name: 'Grace Hopper' }],
+    ]);
+    const activity = await sdk().request(readActivities({ fields: ['action', 'collection', 'ip'], filter: { collection: { _eq: 'authors' } }, sort: ['-id'], limit: 1 }));
+    expect(activity).toEqual([{ action: 'update', collection: 'authors', ip: expect.any(String) }]);
+
+    const reverted = await fetch(`${server.url}/utils/revert/${(revisions[0] as { id: number }).id}`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` } });
+    expect(reverted.status).toBe(204);
+    expect(await sdk().request(readItem('authors', author.id, { fields: ['name'] }))).toEqual({ name: 'Grace' });
+    const anonymous = await fetch(`${server.url}/revisions`);
+    expect(anonymous.status).toBe(403);
   });
 
   it('answers write errors with their codes and statuses', async () => {

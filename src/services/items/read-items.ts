@@ -10,6 +10,7 @@ import type { Collection, Model } from '../../model/index.ts';
 import { compileRead, parseReadQuery, type FilterNode, type ReadQuery } from '../../query/index.ts';
 import type { Accountability } from '../accountability.ts';
 import { parseKey } from './item-keys.ts';
+import { systemModel } from '../system-collections.ts';
 
 type ItemsContext = Pick<Context, 'db' | 'models'>;
 
@@ -22,10 +23,10 @@ function forbidden(collection: string): CairnError {
   return new ForbiddenError({ reason: `You don't have permission to access collection "${collection}" or it does not exist.` });
 }
 
-function servedModel(context: ItemsContext, accountability: Accountability, collection: string): { model: Model; target: Collection } {
-  const model = context.models.current()?.model;
+function servedModel(context: ItemsContext, accountability: Accountability, collection: string, system: boolean): { model: Model; target: Collection } {
+  const model = system ? systemModel() : context.models.current()?.model;
   const target = model?.collections[collection];
-  // Until policies are enforced, only the administrator reads; junctions are read through their relations.
+  // Until policies are enforced, only the administrator reads (project items, activity and revisions alike).
   if (!model || !target || !accountability.admin) throw forbidden(collection);
   return { model, target };
 }
@@ -42,9 +43,18 @@ async function run(context: ItemsContext, model: Model, query: ReadQuery, meta: 
   return rows[0] as { data: Record<string, unknown>[]; total_count?: string; filter_count?: string };
 }
 
-export async function readItems(options: { context: ItemsContext; accountability: Accountability; collection: string; query: Record<string, unknown> }): Promise<ReadItemsResult> {
+interface ReadOptions {
+  context: ItemsContext;
+  accountability: Accountability;
+  collection: string;
+  query: Record<string, unknown>;
+  /** Read Cairn's own activity or revisions instead of the project's collections. */
+  system?: boolean;
+}
+
+export async function readItems(options: ReadOptions): Promise<ReadItemsResult> {
   const { context, accountability, collection } = options;
-  const { model, target } = servedModel(context, accountability, collection);
+  const { model, target } = servedModel(context, accountability, collection, options.system ?? false);
   const query = parseReadQuery(model, collection, options.query, { user: accountability.user });
   const meta = metaOf(options.query.meta);
   const row = await run(context, model, target.singleton ? { ...query, limit: 1 } : query, meta);
@@ -60,9 +70,9 @@ export async function readItems(options: { context: ItemsContext; accountability
 }
 
 /** One item by key; a key that does not exist, or cannot exist for the key's type, is FORBIDDEN. */
-export async function readItem(options: { context: ItemsContext; accountability: Accountability; collection: string; key: string; query: Record<string, unknown> }): Promise<ReadItemsResult> {
+export async function readItem(options: ReadOptions & { key: string }): Promise<ReadItemsResult> {
   const { context, accountability, collection, key } = options;
-  const { model, target } = servedModel(context, accountability, collection);
+  const { model, target } = servedModel(context, accountability, collection, options.system ?? false);
   const parsed = parseKey(target, key);
   if (parsed === undefined) throw forbidden(collection);
   const query = parseReadQuery(model, collection, { ...options.query, limit: 1, offset: 0, page: undefined }, { user: accountability.user });

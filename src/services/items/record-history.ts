@@ -29,7 +29,7 @@ export async function recordHistory(trx: Knex.Transaction, collection: Collectio
     .insert(
       entries.map((entry) => ({
         action: entry.action,
-        user_id: accountability.user,
+        user: accountability.user,
         ip: accountability.ip,
         user_agent: accountability.userAgent,
         origin: accountability.origin,
