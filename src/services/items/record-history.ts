@@ -1,7 +1,8 @@
 /**
- * Stage after persist: the activity row and, for creates and updates, the
- * revision (full snapshot and delta), in the same transaction as the change,
- * as the collection's `accountability` setting asks.
+ * Stage after persist: activity rows and, for creates and updates,
+ * revisions (full snapshot and delta), in the same transaction as the
+ * change, as each collection's `accountability` setting asks. Revisions of
+ * nested writes point at the revision of the item they were written through.
  */
 import type { Knex } from 'knex';
 import type { Collection } from '../../model/index.ts';
@@ -16,6 +17,12 @@ export interface HistoryEntry {
   delta?: Record<string, unknown>;
 }
 
+export interface CollectionHistoryEntry extends HistoryEntry {
+  collection: Collection;
+  /** Written through another item's relation (its revision is the parent). */
+  nested: boolean;
+}
+
 /** Hash fields are never copied into history, hashed or not. */
 function concealed(collection: Collection, values: Record<string, unknown>): Record<string, unknown> {
   const copy = { ...values };
@@ -23,31 +30,33 @@ function concealed(collection: Collection, values: Record<string, unknown>): Rec
   return copy;
 }
 
-export async function recordHistory(trx: Knex.Transaction, collection: Collection, accountability: Accountability, entries: readonly HistoryEntry[]): Promise<void> {
-  if (collection.accountability === 'none' || entries.length === 0) return;
-  const activities = await trx('cairn_activity')
-    .insert(
-      entries.map((entry) => ({
+/** Records one write: `entries` are the item's own first, then its nested ones. */
+export async function recordHistory(trx: Knex.Transaction, accountability: Accountability, entries: readonly CollectionHistoryEntry[]): Promise<void> {
+  let parent: string | null = null;
+  for (const entry of entries) {
+    if (entry.collection.accountability === 'none') continue;
+    const [activity] = (await trx('cairn_activity')
+      .insert({
         action: entry.action,
         user: accountability.user,
         ip: accountability.ip,
         user_agent: accountability.userAgent,
         origin: accountability.origin,
-        collection: collection.name,
+        collection: entry.collection.name,
         item: String(entry.key),
-      })),
-    )
-    .returning('id');
-  if (collection.accountability !== 'all') return;
-  const revisions = entries
-    .map((entry, index) => ({ entry, activity: (activities[index] as { id: string }).id }))
-    .filter(({ entry }) => entry.action !== 'delete')
-    .map(({ entry, activity }) => ({
-      activity,
-      collection: collection.name,
-      item: String(entry.key),
-      data: JSON.stringify(concealed(collection, entry.data ?? {})),
-      delta: JSON.stringify(concealed(collection, entry.delta ?? {})),
-    }));
-  if (revisions.length > 0) await trx('cairn_revisions').insert(revisions);
+      })
+      .returning('id')) as { id: string }[];
+    if (entry.collection.accountability !== 'all' || entry.action === 'delete') continue;
+    const [revision] = (await trx('cairn_revisions')
+      .insert({
+        activity: activity!.id,
+        collection: entry.collection.name,
+        item: String(entry.key),
+        data: JSON.stringify(concealed(entry.collection, entry.data ?? {})),
+        delta: JSON.stringify(concealed(entry.collection, entry.delta ?? {})),
+        parent: entry.nested ? parent : null,
+      })
+      .returning('id')) as { id: string }[];
+    if (!entry.nested) parent = revision!.id;
+  }
 }

@@ -12,6 +12,10 @@ export interface ValidatedPayload {
   values: Record<string, unknown>;
   /** Fields of type hash whose values still need hashing before they are written. */
   hashes: string[];
+  /** m2o fields given as an object: the related item to create or update, then link. */
+  relatedOne: Record<string, Record<string, unknown>>;
+  /** o2m and m2m fields: an array of items/keys, or {create, update, delete}. Checked when written. */
+  relatedMany: Record<string, unknown>;
 }
 
 export function validatePayload(options: { collection: Collection; payload: unknown; mode: 'create' | 'update'; user: string | null; now: Date }): ValidatedPayload {
@@ -19,6 +23,8 @@ export function validatePayload(options: { collection: Collection; payload: unkn
   if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) throw new InvalidPayloadError({ reason: `An item of "${collection.name}" has to be a JSON object` });
   const values: Record<string, unknown> = {};
   const hashes: string[] = [];
+  const relatedOne: Record<string, Record<string, unknown>> = {};
+  const relatedMany: Record<string, unknown> = {};
   const key = collection.primaryKey;
   for (const [name, value] of Object.entries(payload as Record<string, unknown>)) {
     if (name === key.field) {
@@ -30,7 +36,12 @@ export function validatePayload(options: { collection: Collection; payload: unkn
     if (!field) throw new InvalidPayloadError({ reason: `Field "${name}" does not exist in collection "${collection.name}"` });
     if (field.special !== null) continue; // filled in below, whatever the caller sent
     if (field.relation?.kind === 'o2m' || field.relation?.kind === 'm2m') {
-      throw new InvalidPayloadError({ reason: `Writing related items through "${name}" is not supported yet; write them in "${field.relation.kind === 'm2m' ? field.relation.junction : field.relation.related}" directly` });
+      if (value !== null && value !== undefined) relatedMany[name] = value;
+      continue;
+    }
+    if (field.relation?.kind === 'm2o' && value !== null && typeof value === 'object' && !Array.isArray(value)) {
+      relatedOne[name] = value as Record<string, unknown>;
+      continue;
     }
     values[name] = fieldValue(collection, field, value);
     if (field.type === 'hash' && values[name] !== null) hashes.push(name);
@@ -39,12 +50,12 @@ export function validatePayload(options: { collection: Collection; payload: unkn
     if (field.special === 'user-created' && mode === 'create') values[field.name] = options.user;
     if (field.special === 'user-updated') values[field.name] = options.user;
     if (field.special === 'date-updated') values[field.name] = field.type === 'date' ? options.now.toISOString().slice(0, 10) : options.now.toISOString();
-    if (mode === 'create' && field.required && field.dbType !== null && field.special === null && !('default' in field) && (values[field.name] === undefined || values[field.name] === null)) {
+    if (mode === 'create' && field.required && field.dbType !== null && field.special === null && !('default' in field) && !(field.name in relatedOne) && (values[field.name] === undefined || values[field.name] === null)) {
       throw new FailedValidationError({ field: field.name, type: 'required' });
     }
   }
   if (mode === 'create' && key.type === 'string' && values[key.field] === undefined) throw new FailedValidationError({ field: key.field, type: 'required' });
-  return { values, hashes };
+  return { values, hashes, relatedOne, relatedMany };
 }
 
 function keyValue(collection: Collection, value: unknown): unknown {
@@ -75,7 +86,7 @@ function fieldValue(collection: Collection, field: Field, value: unknown): unkno
   switch (field.relation?.kind === 'm2o' ? 'm2o' : field.type) {
     case 'm2o':
       // The related item's key; the database checks that it exists (INVALID_FOREIGN_KEY).
-      result = typeof value === 'object' ? wrong('the key of the related item (nested writes come later)') : value;
+      result = typeof value === 'object' ? wrong('the key of the related item, or the related item as an object') : value;
       break;
     case 'string':
     case 'text':

@@ -1,10 +1,9 @@
 /**
- * Writing items, as a short chain of named stages: validate (the payload
- * against the model) → authorise → persist → activity and revision, all in
- * one transaction → events after commit. Nested relational writes come with
- * a later stage; until permissions are enforced only the administrator writes.
+ * Writing items, as a short chain of named stages: authorise → validate and
+ * persist, nested relations included (persist-item.ts) → activity and
+ * revisions (record-history.ts), all in one transaction → events after
+ * commit. Until permissions are enforced only the administrator writes.
  */
-import { hash } from '@node-rs/argon2';
 import type { Knex } from 'knex';
 import type { Context } from '../../context/index.ts';
 import { translatePgError } from '../../db/index.ts';
@@ -12,8 +11,8 @@ import { ForbiddenError } from '../../errors/index.ts';
 import type { Collection, Model } from '../../model/index.ts';
 import type { Accountability } from '../accountability.ts';
 import type { ItemKey } from './item-keys.ts';
-import { recordHistory, type HistoryEntry } from './record-history.ts';
-import { validatePayload, type ValidatedPayload } from './validate-payload.ts';
+import { persistItem } from './persist-item.ts';
+import { recordHistory } from './record-history.ts';
 
 type WriteContext = Pick<Context, 'db' | 'models' | 'events'>;
 
@@ -31,12 +30,6 @@ function authorise(context: WriteContext, accountability: Accountability, name: 
   return { model, collection };
 }
 
-async function hashSecrets(validated: ValidatedPayload): Promise<Record<string, unknown>> {
-  const values = { ...validated.values };
-  for (const field of validated.hashes) values[field] = await hash(String(values[field]));
-  return values;
-}
-
 /** Runs the write in one transaction and turns database refusals into catalogue errors. */
 async function inTransaction<T>(context: WriteContext, collection: Collection, work: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
   try {
@@ -47,23 +40,19 @@ async function inTransaction<T>(context: WriteContext, collection: Collection, w
 }
 
 const table = (trx: Knex.Transaction, target: Target) => trx.withSchema(target.model.project.schema).table(target.collection.name);
-const pick = (row: Record<string, unknown>, keys: string[]) => Object.fromEntries(keys.filter((k) => k in row).map((k) => [k, row[k]]));
 
 export async function createItems(options: { context: WriteContext; accountability: Accountability; collection: string; items: unknown[] }): Promise<ItemKey[]> {
   const { context, accountability } = options;
   const target = authorise(context, accountability, options.collection);
   const now = new Date();
-  const validated = options.items.map((payload) => validatePayload({ collection: target.collection, payload, mode: 'create', user: accountability.user, now }));
-  const rows = await Promise.all(validated.map(hashSecrets));
-  const key = target.collection.primaryKey.field;
   const keys = await inTransaction(context, target.collection, async (trx) => {
-    const entries: HistoryEntry[] = [];
-    for (const values of rows) {
-      const [row] = (await table(trx, target).insert(values).returning('*')) as Record<string, unknown>[];
-      entries.push({ action: 'create', key: row![key] as ItemKey, data: row!, delta: pick(row!, Object.keys(values)) });
+    const created: ItemKey[] = [];
+    for (const payload of options.items) {
+      const persisted = (await persistItem({ trx, model: target.model, accountability, now }, target.collection, payload))!;
+      await recordHistory(trx, accountability, persisted.entries);
+      created.push(persisted.key);
     }
-    await recordHistory(trx, target.collection, accountability, entries);
-    return entries.map((entry) => entry.key);
+    return created;
   });
   context.events.emit('items.create', { collection: target.collection.name, keys, payload: options.items.length === 1 ? (options.items[0] as Record<string, unknown>) : {}, user: accountability.user });
   return keys;
@@ -79,21 +68,17 @@ export async function updateBatch(options: { context: WriteContext; accountabili
   const { context, accountability } = options;
   const target = authorise(context, accountability, options.collection);
   const now = new Date();
-  const key = target.collection.primaryKey.field;
-  const prepared = await Promise.all(
-    options.changes.map(async (change) => ({ key: change.key, values: await hashSecrets(validatePayload({ collection: target.collection, payload: change.data, mode: 'update', user: accountability.user, now })) })),
-  );
   const keys = await inTransaction(context, target.collection, async (trx) => {
-    const entries: HistoryEntry[] = [];
-    for (const change of prepared) {
-      if (Object.keys(change.values).length === 0) continue;
-      const updated = (await table(trx, target).where(key, change.key).update(change.values).returning('*')) as Record<string, unknown>[];
-      for (const row of updated) entries.push({ action: 'update', key: row[key] as ItemKey, data: row, delta: pick(row, Object.keys(change.values)) });
+    const updated: ItemKey[] = [];
+    for (const change of options.changes) {
+      const persisted = await persistItem({ trx, model: target.model, accountability, now }, target.collection, change.data, change.key);
+      if (!persisted) continue;
+      await recordHistory(trx, accountability, persisted.entries);
+      updated.push(persisted.key);
     }
-    await recordHistory(trx, target.collection, accountability, entries);
-    return entries.map((entry) => entry.key);
+    return updated;
   });
-  if (keys.length > 0) context.events.emit('items.update', { collection: target.collection.name, keys, payload: prepared.length === 1 ? (options.changes[0]!.data as Record<string, unknown>) : {}, user: accountability.user });
+  if (keys.length > 0) context.events.emit('items.update', { collection: target.collection.name, keys, payload: options.changes.length === 1 ? (options.changes[0]!.data as Record<string, unknown>) : {}, user: accountability.user });
   return keys;
 }
 
@@ -104,8 +89,8 @@ export async function deleteItems(options: { context: WriteContext; accountabili
   const key = target.collection.primaryKey.field;
   const keys = await inTransaction(context, target.collection, async (trx) => {
     const deleted = (await table(trx, target).whereIn(key, options.keys).delete().returning(key)) as Record<string, unknown>[];
-    const entries: HistoryEntry[] = deleted.map((row) => ({ action: 'delete', key: row[key] as ItemKey }));
-    await recordHistory(trx, target.collection, accountability, entries);
+    const entries = deleted.map((row) => ({ action: 'delete' as const, key: row[key] as ItemKey, collection: target.collection, nested: false }));
+    await recordHistory(trx, accountability, entries);
     return entries.map((entry) => entry.key);
   });
   if (keys.length > 0) context.events.emit('items.delete', { collection: target.collection.name, keys, user: accountability.user });

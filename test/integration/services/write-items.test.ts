@@ -58,6 +58,29 @@ describe.each(testBackends)('writing items on $name', ({ name }) => {
     expect(new Set(updates.map((row) => row.delta.views)).size).toBe(50);
   });
 
+  it('writes nested relations in one transaction: m2o objects, o2m lists, m2m junction rows, and the detailed form', async () => {
+    const [key] = await createItems({
+      ...asAdmin(),
+      collection: 'articles',
+      items: [{ title: 'Nested', author: { name: 'New author' }, comments: [{ body: 'first', author_name: 'a' }], tags: [{ tags_id: { name: 'fresh' } }] }],
+    });
+    const read = async () => (await readItem({ ...asAdmin(), collection: 'articles', key: String(key), query: { fields: 'author.name,comments.body,tags.tags_id.name' } })).data;
+    expect(await read()).toEqual({ author: { name: 'New author' }, comments: [{ body: 'first' }], tags: [{ tags_id: { name: 'fresh' } }] });
+
+    const [comment] = (await database.db.knex('comments').where({ article: key }).pluck('id')) as number[];
+    await updateItems({ ...asAdmin(), collection: 'articles', keys: [key!], data: { comments: { create: [{ body: 'second', author_name: 'b' }], update: [{ id: comment, body: 'first, edited' }], delete: [] } } });
+    expect((await read()).comments).toEqual([{ body: 'first, edited' }, { body: 'second' }]);
+
+    // A full list replaces: comments not listed go (their link to the article is required), tags not listed are unlinked.
+    await updateItems({ ...asAdmin(), collection: 'articles', keys: [key!], data: { comments: [comment], tags: [] } });
+    expect(await read()).toMatchObject({ comments: [{ body: 'first, edited' }], tags: [] });
+    expect(await database.db.knex('tags').where({ name: 'fresh' }).count({ n: '*' })).toEqual([{ n: '1' }]);
+
+    // Nested revisions point at the revision of the item they were written through.
+    const revisions = await database.db.knex('cairn_revisions').where({ collection: 'comments' }).orderBy('id').select('parent');
+    expect(revisions.every((r: { parent: string | null }) => r.parent !== null)).toBe(true);
+  });
+
   it('refuses bad payloads with the field named and writes nothing', async () => {
     const code = (promise: Promise<unknown>) => promise.then(() => 'ok', (error: { code?: string }) => error.code);
     const before = await database.db.knex('cairn_activity').count({ n: '*' });
@@ -73,6 +96,8 @@ describe.each(testBackends)('writing items on $name', ({ name }) => {
     expect(await code(createItems({ ...asAdmin(), collection: 'tags', items: [{ name: 'kept?' }, { name: 'kept?' }] }))).toBe('RECORD_NOT_UNIQUE');
     expect(await database.db.knex('tags').where({ name: 'kept?' }).count({ n: '*' })).toEqual([{ n: '0' }]);
     expect(await code(updateBatch({ ...asAdmin(), collection: 'articles', changes: [{ key: 1, data: { title: 'ok' } }, { key: 1, data: { status: 'nope' } }] }))).toBe('FAILED_VALIDATION');
+    expect(await code(createItems({ ...asAdmin(), collection: 'articles', items: [{ title: 'x', comments: [{ body: 'ok', author_name: 'a' }, { nope: 1 }] }] }))).toBe('INVALID_PAYLOAD');
+    expect(await code(createItems({ ...asAdmin(), collection: 'articles', items: [{ title: 'x', comments: { create: [], drop: [] } }] }))).toBe('INVALID_PAYLOAD');
     expect(await database.db.knex('cairn_activity').count({ n: '*' })).toEqual(before);
   });
 
