@@ -58,7 +58,8 @@ export async function readItems(options: ReadOptions): Promise<ReadItemsResult> 
   const query = parseReadQuery(model, collection, options.query, { user: accountability.user });
   const meta = metaOf(options.query.meta);
   const row = await run(context, model, target.singleton ? { ...query, limit: 1 } : query, meta);
-  if (target.singleton) return { data: row.data[0] ?? null };
+  // A singleton not written yet reads as its defaults, as in Directus.
+  if (target.singleton) return { data: row.data[0] ?? singletonDefaults(target) };
   const result: ReadItemsResult = { data: row.data };
   if (meta.totalCount || meta.filterCount) {
     result.meta = {
@@ -81,4 +82,10 @@ export async function readItem(options: ReadOptions & { key: string }): Promise<
   const row = await run(context, model, filtered, { totalCount: false, filterCount: false });
   if (row.data.length === 0) throw forbidden(collection);
   return { data: row.data[0]! };
+}
+
+function singletonDefaults(collection: Collection): Record<string, unknown> {
+  const defaults: Record<string, unknown> = { [collection.primaryKey.field]: null };
+  for (const field of Object.values(collection.fields)) if (field.dbType !== null) defaults[field.name] = field.default ?? null;
+  return defaults;
 }

@@ -64,7 +64,7 @@ describe.each(testBackends)('writing items on $name', ({ name }) => {
       collection: 'articles',
       items: [{ title: 'Nested', author: { name: 'New author' }, comments: [{ body: 'first', author_name: 'a' }], tags: [{ tags_id: { name: 'fresh' } }] }],
     });
-    const read = async () => (await readItem({ ...asAdmin(), collection: 'articles', key: String(key), query: { fields: 'author.name,comments.body,tags.tags_id.name' } })).data;
+    const read = async () => (await readItem({ ...asAdmin(), collection: 'articles', key: String(key), query: { fields: 'author.name,comments.body,tags.tags_id.name' } })).data as Record<string, unknown>;
     expect(await read()).toEqual({ author: { name: 'New author' }, comments: [{ body: 'first' }], tags: [{ tags_id: { name: 'fresh' } }] });
 
     const [comment] = (await database.db.knex('comments').where({ article: key }).pluck('id')) as number[];
