@@ -1,7 +1,8 @@
 /**
  * Events a Cairn process emits after a change has committed (items.create,
- * items.update, items.delete); the flow engine and extensions listen. Typed,
- * and one per context: no global emitter.
+ * items.update, items.delete), and filters that run before a write and may
+ * change its payload or veto it by throwing; the flow engine and extensions
+ * use both. Typed, and one per context: no global emitter.
  */
 import { EventEmitter } from 'node:events';
 
@@ -19,13 +20,26 @@ export interface CairnEvents {
   'items.delete': ItemsEvent;
 }
 
+export interface FilterMeta {
+  collection: string;
+  /** The keys an update targets; empty for a create. */
+  keys: (string | number)[];
+  user: string | null;
+}
+
+export type PayloadFilter = (payload: Record<string, unknown>, meta: FilterMeta) => Record<string, unknown> | Promise<Record<string, unknown>>;
+
 export interface EventBus {
   emit<E extends keyof CairnEvents>(event: E, data: CairnEvents[E]): void;
   on<E extends keyof CairnEvents>(event: E, listener: (data: CairnEvents[E]) => void): () => void;
+  /** Runs before items.create / items.update persist; returns the (possibly changed) payload, or throws to refuse the write. */
+  filter(event: 'items.create' | 'items.update', handler: PayloadFilter): () => void;
+  runFilters(event: 'items.create' | 'items.update', payload: Record<string, unknown>, meta: FilterMeta): Promise<Record<string, unknown>>;
 }
 
 export function createEventBus(onListenerError: (error: unknown, event: string) => void): EventBus {
   const emitter = new EventEmitter();
+  const filters = new Map<string, PayloadFilter[]>();
   return {
     emit(event, data) {
       // A failing listener must not fail the request that already committed.
@@ -40,6 +54,15 @@ export function createEventBus(onListenerError: (error: unknown, event: string) 
     on(event, listener) {
       emitter.on(event, listener);
       return () => emitter.off(event, listener);
+    },
+    filter(event, handler) {
+      filters.set(event, [...(filters.get(event) ?? []), handler]);
+      return () => filters.set(event, (filters.get(event) ?? []).filter((h) => h !== handler));
+    },
+    async runFilters(event, payload, meta) {
+      let current = payload;
+      for (const handler of filters.get(event) ?? []) current = await handler(current, meta);
+      return current;
     },
   };
 }

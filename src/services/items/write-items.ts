@@ -5,7 +5,7 @@
  * commit. Until permissions are enforced only the administrator writes.
  */
 import type { Knex } from 'knex';
-import type { Context } from '../../context/index.ts';
+import type { Context, FilterMeta } from '../../context/index.ts';
 import { translatePgError } from '../../db/index.ts';
 import { ForbiddenError } from '../../errors/index.ts';
 import type { Collection, Model } from '../../model/index.ts';
@@ -30,6 +30,12 @@ function authorise(context: WriteContext, accountability: Accountability, name: 
   return { model, collection };
 }
 
+/** The filter stage: only objects reach it (anything else is refused when validated). */
+async function filtered(context: WriteContext, event: 'items.create' | 'items.update', payload: unknown, meta: FilterMeta): Promise<unknown> {
+  if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) return payload;
+  return context.events.runFilters(event, payload as Record<string, unknown>, meta);
+}
+
 /** Runs the write in one transaction and turns database refusals into catalogue errors. */
 async function inTransaction<T>(context: WriteContext, collection: Collection, work: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
   try {
@@ -45,9 +51,11 @@ export async function createItems(options: { context: WriteContext; accountabili
   const { context, accountability } = options;
   const target = authorise(context, accountability, options.collection);
   const now = new Date();
+  // Filter hooks first, outside the transaction: they may change a payload or refuse it.
+  const payloads = await Promise.all(options.items.map((item) => filtered(context, 'items.create', item, { collection: target.collection.name, keys: [], user: accountability.user })));
   const keys = await inTransaction(context, target.collection, async (trx) => {
     const created: ItemKey[] = [];
-    for (const payload of options.items) {
+    for (const payload of payloads) {
       const persisted = (await persistItem({ trx, model: target.model, accountability, now }, target.collection, payload))!;
       await recordHistory(trx, accountability, persisted.entries);
       created.push(persisted.key);
@@ -68,9 +76,12 @@ export async function updateBatch(options: { context: WriteContext; accountabili
   const { context, accountability } = options;
   const target = authorise(context, accountability, options.collection);
   const now = new Date();
+  const changes = await Promise.all(
+    options.changes.map(async (change) => ({ key: change.key, data: await filtered(context, 'items.update', change.data, { collection: target.collection.name, keys: [change.key], user: accountability.user }) })),
+  );
   const keys = await inTransaction(context, target.collection, async (trx) => {
     const updated: ItemKey[] = [];
-    for (const change of options.changes) {
+    for (const change of changes) {
       const persisted = await persistItem({ trx, model: target.model, accountability, now }, target.collection, change.data, change.key);
       if (!persisted) continue;
       await recordHistory(trx, accountability, persisted.entries);

@@ -101,6 +101,23 @@ describe.each(testBackends)('writing items on $name', ({ name }) => {
     expect(await database.db.knex('cairn_activity').count({ n: '*' })).toEqual(before);
   });
 
+  it('runs filter hooks before persisting: they may change a payload or veto the write', async () => {
+    const stopUpper = context.events.filter('items.create', (payload, meta) => (meta.collection === 'tags' ? { ...payload, name: String(payload.name).toUpperCase() } : payload));
+    const stopVeto = context.events.filter('items.update', (payload) => {
+      if (payload.name === 'forbidden') throw new Error('vetoed by a hook');
+      return payload;
+    });
+    try {
+      const [key] = await createItems({ ...asAdmin(), collection: 'tags', items: [{ name: 'shout' }] });
+      expect(await database.db.knex('tags').where({ id: key }).first('name')).toEqual({ name: 'SHOUT' });
+      await expect(updateItems({ ...asAdmin(), collection: 'tags', keys: [key!], data: { name: 'forbidden' } })).rejects.toThrow('vetoed by a hook');
+      expect(await database.db.knex('tags').where({ id: key }).first('name')).toEqual({ name: 'SHOUT' });
+    } finally {
+      stopUpper();
+      stopVeto();
+    }
+  });
+
   it('lets no one but the administrator write until permissions land', async () => {
     const anonymous = publicAccountability();
     await expect(createItems({ context, accountability: anonymous, collection: 'articles', items: [{ title: 'x' }] })).rejects.toMatchObject({ code: 'FORBIDDEN' });
