@@ -6,4 +6,4 @@ export { compareDiagnostics, DIAGNOSTIC_CODES, type Diagnostic, type DiagnosticC
 export type { Declaration, Declarations, DocPath, ExtensionDeclaration, Problem } from './declarations.ts';
 export { checkFilter, OPERATORS_BY_TYPE, type FilterIssue } from './filter-rules.ts';
 export { article, BUILTIN_ADMIN, closest, didYouMean, identifierProblem, MAX_IDENTIFIER_BYTES, RESERVED_PREFIX } from './names.ts';
-export { fitsFormat, INT32_MAX, VALUE_FORMATS } from './value-formats.ts';
+export { fitsFormat, INT32_MAX, INT32_MIN, isInt32, VALUE_FORMATS } from './value-formats.ts';

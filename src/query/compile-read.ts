@@ -6,9 +6,10 @@
  * quoted by the one quoting function. However deep the nesting, one
  * statement: never one query per row or per relation.
  */
-import type { Collection, Model } from '../model/index.ts';
+import { isInt32, type Collection, type Model } from '../model/index.ts';
 import { qualified, quoteIdent } from '../reconcile/sql.ts';
 import type { FieldNode, FilterNode, ReadQuery, SortNode } from './ast.ts';
+import { isInt64 } from './parse-query.ts';
 
 export interface CompiledQuery {
   sql: string;
@@ -173,11 +174,16 @@ export function compileRead(model: Model, query: ReadQuery, meta: ReadMeta = {})
     const parts: string[] = [];
     const pattern = `%${escapeLike(term.toLowerCase())}%`;
     const number = term.trim() !== '' && Number.isFinite(Number(term)) ? Number(term) : undefined;
+    // Only whole numbers a column can hold: anything else would be a database error, not "no match".
+    const int32 = number !== undefined && isInt32(number);
+    const int64 = isInt64(term);
     const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(term);
     const fields = [{ name: collection.primaryKey.field, type: collection.primaryKey.type as string }, ...Object.values(collection.fields).map((f) => ({ name: f.name, type: f.type as string }))];
     for (const field of fields) {
       if (field.type === 'string' || field.type === 'text') parts.push(`lower(${column(alias, field.name)}) like ${bind(pattern)} escape '\\'`);
-      else if (number !== undefined && ['integer', 'bigInteger', 'float', 'decimal'].includes(field.type) && (field.type !== 'integer' || (Number.isSafeInteger(number) && Math.abs(number) <= 2_147_483_647))) {
+      else if (field.type === 'bigInteger') {
+        if (int64) parts.push(`${column(alias, field.name)} = ${bind(term)}`);
+      } else if (number !== undefined && ['integer', 'float', 'decimal'].includes(field.type) && (field.type !== 'integer' || int32)) {
         parts.push(`${column(alias, field.name)} = ${bind(number)}`);
       } else if (uuid && field.type === 'uuid') parts.push(`${column(alias, field.name)} = ${bind(term)}`);
     }

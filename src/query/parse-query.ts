@@ -6,7 +6,7 @@
  * are INVALID_QUERY naming the offending part. Pure.
  */
 import { ForbiddenError, InvalidQueryError } from '../errors/index.ts';
-import { fitsFormat, INT32_MAX, OPERATORS_BY_TYPE, type Collection, type Field, type Model } from '../model/index.ts';
+import { fitsFormat, isInt32, OPERATORS_BY_TYPE, type Collection, type Field, type Model } from '../model/index.ts';
 import type { FieldNode, FilterNode, ReadQuery, SortNode } from './ast.ts';
 import { resolveDynamic } from './dynamic-values.ts';
 
@@ -186,16 +186,21 @@ function parseSort(model: Model, collection: Collection, spec: string): SortNode
   return node;
 }
 
-function parseFilter(options: { model: Model; collection: Collection; filter: unknown; depth: number; settings: Settings; path: string; topLevel: boolean }): FilterNode {
+/** How deep _and/_or may nest: far beyond any real filter, well before a stack runs out. */
+const MAX_LOGICAL_NESTING = 64;
+
+function parseFilter(options: { model: Model; collection: Collection; filter: unknown; depth: number; settings: Settings; path: string; topLevel: boolean; nesting?: number }): FilterNode {
   const { model, collection, filter, depth, settings, path, topLevel } = options;
+  const nesting = options.nesting ?? 0;
   if (depth > settings.maxDepth) invalid('Max relational depth exceeded');
+  if (nesting > MAX_LOGICAL_NESTING) invalid(`Filter nests _and/_or more than ${MAX_LOGICAL_NESTING} levels deep`);
   if (filter === null || typeof filter !== 'object' || Array.isArray(filter)) invalid(`Invalid filter object at ${path}`);
   const children: FilterNode[] = [];
   for (const [key, value] of Object.entries(filter as Record<string, unknown>)) {
     const here = `${path}.${key}`;
     if (LOGICAL.has(key)) {
       if (!Array.isArray(value) || value.length === 0) invalid(`"${key}" at ${path} has to be a non-empty list of filters`);
-      children.push({ kind: key === '_and' ? 'and' : 'or', children: value.map((item, index) => parseFilter({ ...options, filter: item, path: `${here}[${index}]` })) });
+      children.push({ kind: key === '_and' ? 'and' : 'or', children: value.map((item, index) => parseFilter({ ...options, filter: item, path: `${here}[${index}]`, nesting: nesting + 1 })) });
       continue;
     }
     const field = key === collection.primaryKey.field ? null : collection.fields[key];
@@ -205,14 +210,18 @@ function parseFilter(options: { model: Model; collection: Collection; filter: un
       const target = model.collections[relation.kind === 'm2m' ? relation.junction : relation.related]!;
       const foreignKey = relation.kind === 'm2m' ? relation.sourceField : relation.foreignKey;
       if (value === null || typeof value !== 'object' || Array.isArray(value)) invalid(`"${key}" is a relation: filter it with a nested filter, _some or _none`);
+      const unquantified: Record<string, unknown> = {};
       for (const [inner, innerValue] of Object.entries(value as Record<string, unknown>)) {
         if (QUANTIFIERS.has(inner)) {
           if (!topLevel) invalid(`"${inner}" can only be used on a relation at the top level of a filter`);
           children.push({ kind: 'many', quantifier: inner === '_some' ? 'some' : 'none', related: target.name, foreignKey, filter: parseFilter({ model, collection: target, filter: innerValue, depth: depth + 1, settings, path: `${here}.${inner}`, topLevel: false }) });
         } else {
-          // Without a quantifier an o2m filter means "some".
-          children.push({ kind: 'many', quantifier: 'some', related: target.name, foreignKey, filter: parseFilter({ model, collection: target, filter: { [inner]: innerValue }, depth: depth + 1, settings, path: here, topLevel: false }) });
+          unquantified[inner] = innerValue;
         }
+      }
+      // Without a quantifier an o2m filter means "some", and one related item has to match all of it (as Directus's join does).
+      if (Object.keys(unquantified).length > 0) {
+        children.push({ kind: 'many', quantifier: 'some', related: target.name, foreignKey, filter: parseFilter({ model, collection: target, filter: unquantified, depth: depth + 1, settings, path: here, topLevel: false }) });
       }
       continue;
     }
@@ -222,19 +231,21 @@ function parseFilter(options: { model: Model; collection: Collection; filter: un
       continue;
     }
     const type = field ? field.type : collection.primaryKey.type;
-    children.push(...conditions({ field: key, type, value, path: here, settings }));
+    // An m2o compares as its key: its values are checked as the related key's type.
+    const valueType = relation?.kind === 'm2o' ? model.collections[relation.related]!.primaryKey.type : type;
+    children.push(...conditions({ field: key, type, valueType, value, path: here, settings }));
   }
   return children.length === 1 ? children[0]! : { kind: 'and', children };
 }
 
-function conditions(options: { field: string; type: string; value: unknown; path: string; settings: Settings }): FilterNode[] {
-  const { field, type, value, path, settings } = options;
+function conditions(options: { field: string; type: string; valueType: string; value: unknown; path: string; settings: Settings }): FilterNode[] {
+  const { field, type, valueType, value, path, settings } = options;
   // A bare value means _eq.
   const operators = value !== null && typeof value === 'object' && !Array.isArray(value) ? Object.entries(value as Record<string, unknown>) : [['_eq', value] as [string, unknown]];
   const allowed = OPERATORS_BY_TYPE[type as keyof typeof OPERATORS_BY_TYPE] ?? [];
   return operators.map(([operator, operand]) => {
     if (!allowed.includes(operator)) invalid(`"${type}" field type does not contain the "${operator}" filter operator (at ${path})`);
-    return { kind: 'compare', field, operator, type, value: operandFor({ operator, operand, type, path: `${path}.${operator}`, settings }) };
+    return { kind: 'compare', field, operator, type, value: operandFor({ operator, operand, type: valueType, path: `${path}.${operator}`, settings }) };
   });
 }
 
@@ -255,15 +266,33 @@ function operandFor(options: { operator: string; operand: unknown; type: string;
   return scalar(operand, type, path, settings);
 }
 
+/** $NOW as a value of each date type, in UTC; any other type then checks the ISO text as it would any string. */
+function dateText(date: Date, type: string): string {
+  const iso = date.toISOString();
+  if (type === 'date') return iso.slice(0, 10);
+  if (type === 'time') return iso.slice(11, 23);
+  if (type === 'dateTime') return iso.slice(0, 23);
+  return iso;
+}
+
+const INT64 = 2n ** 63n;
+
+/** A whole number a bigint column holds, written as text (beyond 2^53 a JS number would not be exact). */
+export function isInt64(text: string): boolean {
+  return /^-?\d{1,19}$/.test(text) && BigInt(text) >= -INT64 && BigInt(text) < INT64;
+}
+
 function scalar(value: unknown, type: string, path: string, settings: Settings): unknown {
-  const resolved = typeof value === 'string' && value.startsWith('$') ? resolveDynamic(value, settings) : value;
+  const dynamic = typeof value === 'string' && value.startsWith('$') ? resolveDynamic(value, settings) : value;
+  const resolved = dynamic instanceof Date ? dateText(dynamic, type) : dynamic;
   if (resolved === null) return null;
-  if (resolved instanceof Date) return resolved.toISOString();
   if (NUMERIC.has(type)) {
+    // Bound as the exact text; the API shows bigints as strings, so they come back that way.
+    if (type === 'bigInteger' && typeof resolved === 'string' && isInt64(resolved)) return resolved;
     const number = typeof resolved === 'number' ? resolved : typeof resolved === 'string' && resolved.trim() !== '' ? Number(resolved) : Number.NaN;
     if (!Number.isFinite(number)) invalid(`Invalid numeric value at ${path}`);
     if ((type === 'integer' || type === 'bigInteger') && !Number.isSafeInteger(number)) invalid(`Invalid whole number at ${path}`);
-    if (type === 'integer' && Math.abs(number) > INT32_MAX) invalid(`Number out of range at ${path}`);
+    if (type === 'integer' && !isInt32(number)) invalid(`Number out of range at ${path}`);
     return number;
   }
   if (type === 'boolean') {

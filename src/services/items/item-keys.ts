@@ -1,6 +1,6 @@
 /** Item keys as the collection's key type has them, from a URL segment or a request body. */
 import { InvalidPayloadError } from '../../errors/index.ts';
-import { fitsFormat, INT32_MAX, type Collection } from '../../model/index.ts';
+import { fitsFormat, isInt32, type Collection } from '../../model/index.ts';
 
 export type ItemKey = string | number;
 
@@ -9,7 +9,7 @@ export function parseKey(collection: Collection, raw: unknown): ItemKey | undefi
   const { type } = collection.primaryKey;
   if (type === 'integer' || type === 'bigInteger') {
     const text = typeof raw === 'number' ? String(raw) : typeof raw === 'string' ? raw : '';
-    if (!/^-?\d{1,19}$/.test(text) || !Number.isSafeInteger(Number(text)) || (type === 'integer' && Math.abs(Number(text)) > INT32_MAX)) return undefined;
+    if (!/^-?\d{1,19}$/.test(text) || !Number.isSafeInteger(Number(text)) || (type === 'integer' && !isInt32(Number(text)))) return undefined;
     return Number(text);
   }
   if (typeof raw !== 'string' && typeof raw !== 'number') return undefined;

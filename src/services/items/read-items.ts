@@ -39,7 +39,16 @@ function metaOf(raw: unknown): { totalCount: boolean; filterCount: boolean } {
 
 async function run(context: ItemsContext, model: Model, query: ReadQuery, meta: { totalCount: boolean; filterCount: boolean }) {
   const { sql, bindings } = compileRead(model, query, meta);
-  const { rows } = await context.db.knex.raw(sql, bindings as never[]);
+  let rows: { data: Record<string, unknown>[]; total_count?: string; filter_count?: string }[];
+  try {
+    ({ rows } = await context.db.knex.raw(sql, bindings as never[]));
+  } catch (error) {
+    // A value the parser let through but PostgreSQL cannot read (a data exception) is the query's fault, not the server's.
+    if (typeof (error as { code?: unknown }).code === 'string' && (error as { code: string }).code.startsWith('22')) {
+      throw new InvalidQueryError({ reason: 'A value in the query does not fit its field' });
+    }
+    throw error;
+  }
   return rows[0] as { data: Record<string, unknown>[]; total_count?: string; filter_count?: string };
 }
 

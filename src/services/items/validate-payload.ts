@@ -5,7 +5,7 @@
  * field named; special fields are filled in here. Pure.
  */
 import { FailedValidationError, InvalidPayloadError, ValueOutOfRangeError, ValueTooLongError } from '../../errors/index.ts';
-import { fitsFormat, INT32_MAX, type Collection, type Field } from '../../model/index.ts';
+import { fitsFormat, isInt32, type Collection, type Field } from '../../model/index.ts';
 
 export interface ValidatedPayload {
   /** Column → value, ready to bind (json as JSON text). */
@@ -70,7 +70,7 @@ function keyValue(collection: Collection, value: unknown): unknown {
 function integerValue(collection: Collection, field: string, value: unknown, int32: boolean): number | string {
   const number = typeof value === 'number' ? value : typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : Number.NaN;
   if (!Number.isInteger(number)) throw new InvalidPayloadError({ reason: `"${field}" has to be a whole number` });
-  if (!Number.isSafeInteger(number) || (int32 && Math.abs(number) > INT32_MAX)) throw new ValueOutOfRangeError({ collection: collection.name, field });
+  if (!Number.isSafeInteger(number) || (int32 && !isInt32(number))) throw new ValueOutOfRangeError({ collection: collection.name, field });
   return number;
 }
 
