@@ -14,6 +14,27 @@ export interface ReadQuery {
   /** null: no limit. */
   readonly limit: number | null;
   readonly offset: number;
+  /** When present the query answers aggregate rows (one per group) instead of items. */
+  readonly aggregate?: readonly AggregateNode[];
+  readonly groupBy?: readonly GroupNode[];
+}
+
+export const DATE_FUNCTIONS = ['year', 'month', 'week', 'day', 'weekday', 'hour', 'minute', 'second'] as const;
+export type DateFunction = (typeof DATE_FUNCTIONS)[number];
+export const AGGREGATE_FUNCTIONS = ['count', 'countDistinct', 'countAll', 'sum', 'sumDistinct', 'avg', 'avgDistinct', 'min', 'max'] as const;
+export type AggregateFunction = (typeof AGGREGATE_FUNCTIONS)[number];
+
+/** `count` of `*` (or countAll) has no field. */
+export interface AggregateNode {
+  readonly fn: AggregateFunction;
+  readonly field: string | null;
+}
+
+export interface GroupNode {
+  readonly field: string;
+  readonly fn: DateFunction | null;
+  /** The key in the result: the field, or `<field>_<fn>`. */
+  readonly as: string;
 }
 
 export type FieldNode =
@@ -25,11 +46,14 @@ export type FieldNode =
    * An o2m, or an m2m seen as the o2m to its junction rows: the related items
    * whose `foreignKey` points at this item. Not expanded, `read.fields` is just the key.
    */
-  | { readonly kind: 'many'; readonly field: string; readonly as: string; readonly foreignKey: string; readonly keysOnly: boolean; readonly read: ReadQuery };
+  | { readonly kind: 'many'; readonly field: string; readonly as: string; readonly foreignKey: string; readonly keysOnly: boolean; readonly read: ReadQuery }
+  /** `year(date_created)` → `date_created_year`; `count(comments)` → `comments_count`. */
+  | { readonly kind: 'function'; readonly fn: DateFunction; readonly field: string; readonly as: string }
+  | { readonly kind: 'count'; readonly field: string; readonly as: string; readonly related: string; readonly foreignKey: string };
 
 export type FilterNode =
   | { readonly kind: 'and' | 'or'; readonly children: readonly FilterNode[] }
-  | { readonly kind: 'compare'; readonly field: string; readonly operator: string; readonly value: unknown; readonly type: string }
+  | { readonly kind: 'compare'; readonly field: string; readonly operator: string; readonly value: unknown; readonly type: string; readonly fn?: DateFunction }
   /** Through an m2o: the related item matches. */
   | { readonly kind: 'm2o'; readonly field: string; readonly related: string; readonly relatedKey: string; readonly filter: FilterNode }
   /** Through an o2m/m2m: some (or no) related item matches. */

@@ -8,7 +8,7 @@
  */
 import { isInt32, type Collection, type Model } from '../model/index.ts';
 import { qualified, quoteIdent } from '../reconcile/sql.ts';
-import type { FieldNode, FilterNode, ReadQuery, SortNode } from './ast.ts';
+import type { DateFunction, FieldNode, FilterNode, ReadQuery, SortNode } from './ast.ts';
 import { isInt64 } from './parse-query.ts';
 
 export interface CompiledQuery {
@@ -30,6 +30,18 @@ const LIKE: Record<string, { negate: boolean; insensitive: boolean; pattern: (v:
   _niends_with: { negate: true, insensitive: true, pattern: (v) => `%${v}` },
 };
 const COMPARISON: Record<string, string> = { _eq: '=', _neq: '<>', _lt: '<', _lte: '<=', _gt: '>', _gte: '>=' };
+
+/** A result key in SQL: names come from the model or from a fixed list, never from the request alone. */
+function literal(name: string): string {
+  return `'${name.replace(/'/g, "''")}'`;
+}
+
+const DATE_PARTS: Record<DateFunction, string> = { year: 'year', month: 'month', week: 'week', day: 'day', weekday: 'dow', hour: 'hour', minute: 'minute', second: 'second' };
+
+/** `year(col)` and the other date functions, as integers. */
+function dateFunction(fn: DateFunction, expression: string): string {
+  return `extract(${DATE_PARTS[fn]} from ${expression})::int`;
+}
 
 /** A column as the API shows it (see compileRead). */
 function output(expression: string, type: string): string {
@@ -90,12 +102,16 @@ export function compileRead(model: Model, query: ReadQuery, meta: ReadMeta = {})
     if (node.kind === 'column') {
       return output(column(alias, node.field), typeOf(collection, node.field));
     }
+    if (node.kind === 'function') return dateFunction(node.fn, column(alias, node.field));
+    if (node.kind === 'count') {
+      const inner = nextAlias();
+      return `(select count(*)::int from ${qualified(schema, node.related)} as ${inner} where ${column(inner, node.foreignKey)} = ${column(alias, collection.primaryKey.field)})`;
+    }
     if (node.kind === 'm2o') {
       const related = collectionOf(node.read.collection);
       const inner = nextAlias();
       return `(select (select row_to_json(p) from (select ${projection(node.read, inner).join(', ')}) as p) from ${qualified(schema, related.name)} as ${inner} where ${column(inner, related.primaryKey.field)} = ${column(alias, node.field)})`;
     }
-    const target = collectionOf(node.read.collection);
     const inner = nextAlias();
     return list(node.read, inner, `${column(inner, node.foreignKey)} = ${column(alias, collection.primaryKey.field)}`, node.keysOnly);
   };
@@ -112,6 +128,35 @@ export function compileRead(model: Model, query: ReadQuery, meta: ReadMeta = {})
     const offset = read.offset > 0 ? ` offset ${bind(read.offset)}` : '';
     // Ordered by row number: json_agg keeps the order the sort asked for.
     return `(select coalesce(json_agg(r.v order by r.n), '[]'::json) from (select ${value} as v, row_number() over (order by ${order}) as n from ${qualified(schema, target.name)} as ${alias}${where.length > 0 ? ` where ${where.join(' and ')}` : ''} order by ${order}${limit}${offset}) as r)`;
+  };
+
+  /** Aggregate rows (one per group, or one for all), as Directus shapes them: {group…, fn: {field: value}}. */
+  const aggregateList = (read: ReadQuery, alias: string): string => {
+    const target = collectionOf(read.collection);
+    const groups = (read.groupBy ?? []).map((group) => ({
+      as: group.as,
+      sql: group.fn ? dateFunction(group.fn, column(alias, group.field)) : column(alias, group.field),
+      out: group.fn ? dateFunction(group.fn, column(alias, group.field)) : output(column(alias, group.field), typeOf(target, group.field)),
+    }));
+    const byFunction = new Map<string, string[]>();
+    const pairs: string[] = groups.map((group) => `${literal(group.as)}, ${group.out}`);
+    for (const node of read.aggregate ?? []) {
+      if (node.field === null) {
+        pairs.push(`${literal(node.fn)}, count(*)::text`);
+        continue;
+      }
+      const distinct = node.fn.endsWith('Distinct') ? 'distinct ' : '';
+      const sqlFunction = node.fn.replace('Distinct', '').replace('countAll', 'count');
+      const value = `${sqlFunction}(${distinct}${column(alias, node.field)})`;
+      const shown = node.fn === 'min' || node.fn === 'max' ? output(value, typeOf(target, node.field)) : `${value}::text`;
+      byFunction.set(node.fn, [...(byFunction.get(node.fn) ?? []), `${literal(node.field)}, ${shown}`]);
+    }
+    for (const [fn, entries] of byFunction) pairs.push(`${literal(fn)}, json_build_object(${entries.join(', ')})`);
+    const where = conditionsOf(read, alias);
+    // Groups come in the order of their values (nulls last); without groups there is one row.
+    const order = groups.map((g) => g.sql).join(', ');
+    const grouped = groups.length > 0 ? ` group by ${order} order by ${order}${read.limit !== null ? ` limit ${bind(read.limit)}` : ''}` : '';
+    return `(select coalesce(json_agg(r.v order by r.n), '[]'::json) from (select json_build_object(${pairs.join(', ')}) as v, row_number() over (${groups.length > 0 ? `order by ${order}` : ''}) as n from ${qualified(schema, target.name)} as ${alias}${where.length > 0 ? ` where ${where.join(' and ')}` : ''}${grouped}) as r)`;
   };
 
   const conditionsOf = (read: ReadQuery, alias: string): string[] => [
@@ -142,8 +187,8 @@ export function compileRead(model: Model, query: ReadQuery, meta: ReadMeta = {})
   };
 
   const comparison = (node: Extract<FilterNode, { kind: 'compare' }>, alias: string): string => {
-    // A csv field is a text[]: text operators look at its comma-joined form.
-    const target = node.type === 'csv' ? `array_to_string(${column(alias, node.field)}, ',')` : column(alias, node.field);
+    // A csv field is a text[]: text operators look at its comma-joined form. A function compares its integer.
+    const target = node.fn ? dateFunction(node.fn, column(alias, node.field)) : node.type === 'csv' ? `array_to_string(${column(alias, node.field)}, ',')` : column(alias, node.field);
     const { operator, value } = node;
     if (operator in COMPARISON) {
       if (value === null) return `${target} is ${operator === '_eq' ? '' : 'not '}null`;
@@ -205,7 +250,7 @@ export function compileRead(model: Model, query: ReadQuery, meta: ReadMeta = {})
     return parts.join(', ');
   };
 
-  const data = list(query, nextAlias(), null);
+  const data = query.aggregate ? aggregateList(query, nextAlias()) : list(query, nextAlias(), null);
   const counts: string[] = [];
   const table = qualified(schema, query.collection);
   if (meta.filterCount) {

@@ -7,7 +7,7 @@
  */
 import { ForbiddenError, InvalidQueryError } from '../errors/index.ts';
 import { fitsFormat, isInt32, OPERATORS_BY_TYPE, type Collection, type Field, type Model } from '../model/index.ts';
-import type { FieldNode, FilterNode, ReadQuery, SortNode } from './ast.ts';
+import { AGGREGATE_FUNCTIONS, DATE_FUNCTIONS, type AggregateFunction, type AggregateNode, type DateFunction, type FieldNode, type FilterNode, type GroupNode, type ReadQuery, type SortNode } from './ast.ts';
 import { resolveDynamic } from './dynamic-values.ts';
 
 export interface ParseOptions {
@@ -36,6 +36,9 @@ export function parseReadQuery(model: Model, collectionName: string, raw: Record
   const offset = integer(raw.offset, 'offset', 0) ?? (page !== undefined && page > 0 && limit !== -1 ? limit * (page - 1) : 0);
   const search = raw.search === undefined || raw.search === '' ? null : typeof raw.search === 'string' ? raw.search.trim() : invalid('search must be a string');
   const filterValue = jsonParam(raw.filter, 'filter');
+  const aggregate = raw.aggregate === undefined || raw.aggregate === '' ? undefined : parseAggregate(collection, jsonParam(raw.aggregate, 'aggregate'));
+  const groupBy = list(raw.groupBy, 'groupBy').map((spec) => parseGroup(collection, spec));
+  if (groupBy.length > 0 && !aggregate) invalid('"groupBy" needs "aggregate"');
   return {
     kind: 'read',
     collection: collection.name,
@@ -45,7 +48,58 @@ export function parseReadQuery(model: Model, collectionName: string, raw: Record
     sort: sortFields(raw.sort).map((spec) => parseSort(model, collection, spec)),
     limit: limit === -1 ? null : limit,
     offset,
+    ...(aggregate ? { aggregate, groupBy } : {}),
   };
+}
+
+const FUNCTION_CALL = /^([a-zA-Z]+)\(([A-Za-z_][A-Za-z0-9_]*)\)$/;
+const DATE_TYPES = new Set(['date', 'dateTime', 'timestamp', 'time']);
+const NUMERIC_TYPES = new Set(['integer', 'bigInteger', 'float', 'decimal']);
+
+/** `year(date)` on a date field: the function and the field, checked. */
+function dateCall(collection: Collection, spec: string): { fn: DateFunction; field: string } | undefined {
+  const call = FUNCTION_CALL.exec(spec);
+  if (!call) return undefined;
+  const [, fn, name] = call as unknown as [string, string, string];
+  if (!(DATE_FUNCTIONS as readonly string[]).includes(fn)) return undefined;
+  const field = collection.fields[name];
+  if (!field || !DATE_TYPES.has(field.type)) invalid(`"${spec}": ${fn}() takes a date, time or timestamp field of "${collection.name}"`);
+  if (field.type === 'time' && ['year', 'month', 'week', 'day', 'weekday'].includes(fn)) invalid(`"${spec}": a time has no ${fn}`);
+  return { fn: fn as DateFunction, field: name };
+}
+
+function parseAggregate(collection: Collection, value: unknown): AggregateNode[] {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) invalid('"aggregate" has to be an object of functions and fields');
+  const nodes: AggregateNode[] = [];
+  for (const [fn, fields] of Object.entries(value as Record<string, unknown>)) {
+    if (!(AGGREGATE_FUNCTIONS as readonly string[]).includes(fn)) invalid(`Unknown aggregate function "${fn}"`);
+    if (fn === 'countAll') {
+      nodes.push({ fn: 'countAll', field: null });
+      continue;
+    }
+    for (const name of list(fields, `aggregate.${fn}`)) {
+      if (name === '*') {
+        if (fn !== 'count') invalid(`"${fn}" needs a field, not *`);
+        nodes.push({ fn: 'count', field: null });
+        continue;
+      }
+      const type = name === collection.primaryKey.field ? collection.primaryKey.type : collection.fields[name]?.dbType ? collection.fields[name]!.type : undefined;
+      if (type === undefined) forbiddenField(name, collection.name);
+      if (/^(sum|avg)/.test(fn) && !NUMERIC_TYPES.has(type)) invalid(`"${fn}" takes a numeric field, "${name}" is ${type}`);
+      if ((fn === 'min' || fn === 'max') && !NUMERIC_TYPES.has(type) && !DATE_TYPES.has(type)) invalid(`"${fn}" takes a numeric or date field, "${name}" is ${type}`);
+      nodes.push({ fn: fn as AggregateFunction, field: name });
+    }
+  }
+  if (nodes.length === 0) invalid('"aggregate" names no function');
+  return nodes;
+}
+
+function parseGroup(collection: Collection, spec: string): GroupNode {
+  const call = dateCall(collection, spec);
+  if (call) return { field: call.field, fn: call.fn, as: `${call.field}_${call.fn}` };
+  const field = spec === collection.primaryKey.field ? null : collection.fields[spec];
+  if (field === undefined || field?.dbType === null) invalid(`Invalid groupBy field "${spec}"`);
+  return { field: spec, fn: null, as: spec };
 }
 
 function invalid(reason: string): never {
@@ -116,9 +170,25 @@ function parseFields(options: { model: Model; collection: Collection; paths: str
     explicit.set(path[0], [...(explicit.get(path[0]) ?? []), path.slice(1)]);
   }
   const known = new Map(fieldsOf(collection).map((f) => [f.name, f.field]));
+  const nodes: FieldNode[] = [];
+  // Function fields: year(date_created) → date_created_year, count(comments) → comments_count.
+  for (const name of [...explicit.keys()]) {
+    const call = FUNCTION_CALL.exec(name);
+    if (!call) continue;
+    explicit.delete(name);
+    const [, fn, target] = call as unknown as [string, string, string];
+    if (fn === 'count') {
+      const relation = collection.fields[target]?.relation;
+      if (relation?.kind !== 'o2m' && relation?.kind !== 'm2m') invalid(`count() takes an o2m or m2m field, not "${target}"`);
+      nodes.push({ kind: 'count', field: target, as: `${target}_count`, related: relation.kind === 'm2m' ? relation.junction : relation.related, foreignKey: relation.kind === 'm2m' ? relation.sourceField : relation.foreignKey });
+      continue;
+    }
+    const date = dateCall(collection, name);
+    if (!date) invalid(`Unknown function "${fn}" in fields`);
+    nodes.push({ kind: 'function', fn: date.fn, field: date.field, as: `${date.field}_${date.fn}` });
+  }
   for (const name of explicit.keys()) if (!known.has(name)) forbiddenField(name, collection.name);
 
-  const nodes: FieldNode[] = [];
   for (const [name, field] of known) {
     const named = explicit.get(name);
     if (!named && wildcard.length === 0) continue;
@@ -201,6 +271,11 @@ function parseFilter(options: { model: Model; collection: Collection; filter: un
     if (LOGICAL.has(key)) {
       if (!Array.isArray(value) || value.length === 0) invalid(`"${key}" at ${path} has to be a non-empty list of filters`);
       children.push({ kind: key === '_and' ? 'and' : 'or', children: value.map((item, index) => parseFilter({ ...options, filter: item, path: `${here}[${index}]`, nesting: nesting + 1 })) });
+      continue;
+    }
+    const call = dateCall(collection, key);
+    if (call) {
+      for (const node of conditions({ field: call.field, type: 'integer', valueType: 'integer', value, path: here, settings })) children.push({ ...(node as Extract<FilterNode, { kind: 'compare' }>), fn: call.fn });
       continue;
     }
     const field = key === collection.primaryKey.field ? null : collection.fields[key];

@@ -2,7 +2,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { createDirectus, createItem, createItems, deleteItem, deleteItems, readActivities, readItem, readItems, readRevisions, rest, staticToken, updateItem, updateItems, withSearch } from '@directus/sdk';
+import { aggregate, createDirectus, createItem, createItems, deleteItem, deleteItems, readActivities, readItem, readItems, readRevisions, rest, staticToken, updateItem, updateItems, withSearch } from '@directus/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEMPLATE_DIR } from '../../src/cli/commands/init.ts';
 import { openDatabase } from '../../src/db/index.ts';
@@ -56,6 +56,14 @@ describe.each(testBackends)('items over HTTP on $name', ({ name }) => {
     expect(await sdk().request(readItem('articles', 2, { fields: ['title'] }))).toEqual({ title: 'Second' });
     const searched = await sdk().request(withSearch(readItems('articles', { fields: ['id'], search: 'thi' })));
     expect(searched).toEqual([{ id: 3 }]);
+  });
+
+  it('aggregates with @directus/sdk', async () => {
+    const rows = await sdk().request(aggregate('articles', { aggregate: { count: '*', sum: 'views' }, groupBy: ['status'] }));
+    expect(rows).toEqual([
+      { status: 'draft', count: '1', sum: { views: '9' } },
+      { status: 'published', count: '2', sum: { views: '6' } },
+    ]);
   });
 
   it('answers meta, bracket syntax and SEARCH by keys over fetch', async () => {

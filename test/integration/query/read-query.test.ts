@@ -104,6 +104,30 @@ describe.each(testBackends)('read queries on $name', ({ name }) => {
     expect([Number(rows[0].filter_count), Number(rows[0].total_count)]).toEqual([2, 4]);
   });
 
+  it('aggregates, grouped or not, in one statement', async () => {
+    expect(await read('articles', { aggregate: { count: '*' } })).toEqual([{ count: '4' }]);
+    expect(await read('articles', { aggregate: { sum: 'views', max: 'views', countDistinct: 'author' }, filter: { status: { _eq: 'published' } } })).toEqual([
+      { sum: { views: '17' }, max: { views: 10 }, countDistinct: { author: '2' } },
+    ]);
+    expect(await read('articles', { aggregate: JSON.stringify({ count: ['id'], avg: ['views'] }), groupBy: 'status' })).toEqual([
+      { status: 'archived', count: { id: '1' }, avg: { views: '3.0000000000000000' } },
+      { status: 'draft', count: { id: '1' }, avg: { views: '0.00000000000000000000' } },
+      { status: 'published', count: { id: '2' }, avg: { views: '8.5000000000000000' } },
+    ]);
+    expect(await read('articles', { aggregate: { countAll: '' }, groupBy: ['year(published_at)'] })).toEqual([
+      { published_at_year: 2020, countAll: '1' },
+      { published_at_year: 2024, countAll: '2' },
+      { published_at_year: null, countAll: '1' },
+    ]);
+  });
+
+  it('reads function fields and filters on them', async () => {
+    expect(await read('articles', { fields: 'id,year(published_at),count(comments),count(tags)', filter: { 'year(published_at)': { _eq: 2024 } } })).toEqual([
+      { published_at_year: 2024, comments_count: 2, tags_count: 2, id: 1 },
+      { published_at_year: 2024, comments_count: 0, tags_count: 0, id: 4 },
+    ]);
+  });
+
   it('keeps hostile values inert: they are bound, never spliced', async () => {
     const rows = await read('articles', { fields: 'id', filter: { title: { _eq: "x'; drop table articles; --" } } });
     expect(rows).toEqual([]);
