@@ -42,7 +42,7 @@ export function parseReadQuery(model: Model, collectionName: string, raw: Record
   return {
     kind: 'read',
     collection: collection.name,
-    fields: parseFields({ model, collection, paths: fieldPaths(raw.fields), depth: 1, settings }),
+    fields: parseFields({ model, collection, paths: fieldPaths(raw.fields), depth: 1, settings, deep: objectParam(raw.deep, 'deep'), alias: aliases(collection, objectParam(raw.alias, 'alias')) }),
     filter: filterValue === undefined ? null : parseFilter({ model, collection, filter: coerce(filterValue), depth: 1, settings, path: 'filter', topLevel: true }),
     search,
     sort: sortFields(raw.sort).map((spec) => parseSort(model, collection, spec)),
@@ -160,8 +160,40 @@ function forbiddenField(field: string, collection: string): never {
   throw new ForbiddenError({ reason: `You don't have permission to access field "${field}" in collection "${collection}" or it does not exist.` });
 }
 
-function parseFields(options: { model: Model; collection: Collection; paths: string[][]; depth: number; settings: Settings }): FieldNode[] {
+/** `deep` and `alias` arrive as JSON strings or bracket objects. */
+function objectParam(value: unknown, name: string): Record<string, unknown> | undefined {
+  const parsed = jsonParam(value, name);
+  if (parsed === undefined || parsed === '') return undefined;
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) invalid(`"${name}" has to be an object`);
+  return parsed as Record<string, unknown>;
+}
+
+/** `alias`: {new_key: field}, so one relation can be read twice (with different `deep`). */
+function aliases(collection: Collection, value: Record<string, unknown> | undefined): Map<string, string> {
+  const map = new Map<string, string>();
+  for (const [name, field] of Object.entries(value ?? {})) {
+    if (typeof field !== 'string' || name.includes('.') || field.includes('.')) invalid(`"alias.${name}" has to name a field, without dots`);
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) || name.length > 63) invalid(`"${name}" is not a usable alias`);
+    if (collection.fields[name] || name === collection.primaryKey.field) invalid(`alias "${name}" hides the field of that name`);
+    if (!collection.fields[field] && field !== collection.primaryKey.field) forbiddenField(field, collection.name);
+    map.set(name, field);
+  }
+  return map;
+}
+
+function parseFields(options: {
+  model: Model;
+  collection: Collection;
+  paths: string[][];
+  depth: number;
+  settings: Settings;
+  /** Per relation (by field or alias): `_filter`, `_sort`, `_limit`, `_offset`, `_page`, `_search`, and deeper relations. */
+  deep?: Record<string, unknown> | undefined;
+  alias?: Map<string, string>;
+}): FieldNode[] {
   const { model, collection, paths, depth, settings } = options;
+  const deep = options.deep ?? {};
+  const alias = options.alias ?? new Map<string, string>();
   if (depth > settings.maxDepth) invalid('Max relational depth exceeded');
   const wildcard = paths.filter((p) => p[0] === '*').map((p) => p.slice(1));
   const explicit = new Map<string, string[][]>();
@@ -187,7 +219,20 @@ function parseFields(options: { model: Model; collection: Collection; paths: str
     if (!date) invalid(`Unknown function "${fn}" in fields`);
     nodes.push({ kind: 'function', fn: date.fn, field: date.field, as: `${date.field}_${date.fn}` });
   }
+  // Aliased fields: read under their alias, as a field of their own.
+  for (const [as, name] of alias) {
+    const named = explicit.get(as);
+    if (!named) continue;
+    explicit.delete(as);
+    const field = known.get(name)!;
+    const rests = named.filter((rest) => rest.length > 0);
+    if (rests.length > 0 && !field?.relation) forbiddenField(`${as}.${rests[0]!.join('.')}`, collection.name);
+    nodes.push({ ...fieldNode({ model, collection, name, field, rests, depth, settings, deep: deep[as] }), as });
+  }
   for (const name of explicit.keys()) if (!known.has(name)) forbiddenField(name, collection.name);
+  for (const key of Object.keys(deep)) {
+    if (!alias.has(key) && !known.get(key)?.relation) invalid(`"deep.${key}" has to name a relation of "${collection.name}"`);
+  }
 
   for (const [name, field] of known) {
     const named = explicit.get(name);
@@ -195,37 +240,51 @@ function parseFields(options: { model: Model; collection: Collection; paths: str
     // `*.*` expands every relation one level; `author.name` expands one explicitly.
     const rests = [...(named ?? []), ...(field?.relation ? wildcard.filter((rest) => rest.length > 0) : [])].filter((rest) => rest.length > 0);
     if (rests.length > 0 && !field?.relation) forbiddenField(`${name}.${rests[0]!.join('.')}`, collection.name);
-    nodes.push(fieldNode({ model, collection, name, field, rests, depth, settings }));
+    nodes.push(fieldNode({ model, collection, name, field, rests, depth, settings, deep: deep[name] }));
   }
   return nodes;
 }
 
-function fieldNode(options: { model: Model; collection: Collection; name: string; field: Field | null; rests: string[][]; depth: number; settings: Settings }): FieldNode {
+function fieldNode(options: { model: Model; collection: Collection; name: string; field: Field | null; rests: string[][]; depth: number; settings: Settings; deep?: unknown }): FieldNode {
   const { model, name, field, rests, depth, settings } = options;
+  const deep = options.deep === undefined ? undefined : deepOptions(options.deep, name);
   const relation = field?.relation;
   if (!relation || relation.kind === 'm2o') {
     if (!relation || rests.length === 0) return { kind: 'column', field: name, as: name };
     const related = model.collections[relation.related]!;
-    return { kind: 'm2o', field: name, as: name, read: nestedRead(model, related, rests, depth, settings) };
+    return { kind: 'm2o', field: name, as: name, read: nestedRead(model, related, rests, depth, settings, deep) };
   }
   // o2m directly; m2m through its junction rows, as Directus shows it.
   const target = model.collections[relation.kind === 'm2m' ? relation.junction : relation.related]!;
   const foreignKey = relation.kind === 'm2m' ? relation.sourceField : relation.foreignKey;
   const keysOnly = rests.length === 0;
-  const read = nestedRead(model, target, keysOnly ? [[target.primaryKey.field]] : rests, depth, settings);
+  const read = nestedRead(model, target, keysOnly ? [[target.primaryKey.field]] : rests, depth, settings, deep);
   return { kind: 'many', field: name, as: name, foreignKey, keysOnly, read };
 }
 
-function nestedRead(model: Model, collection: Collection, paths: string[][], depth: number, settings: Settings): ReadQuery {
+function deepOptions(value: unknown, name: string): Record<string, unknown> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) invalid(`"deep.${name}" has to be an object`);
+  return value as Record<string, unknown>;
+}
+
+/** A related read: its fields, and what `deep` asks of it (its own query keys start with `_`; the others go deeper). */
+function nestedRead(model: Model, collection: Collection, paths: string[][], depth: number, settings: Settings, deep?: Record<string, unknown>): ReadQuery {
+  const own = Object.fromEntries(Object.entries(deep ?? {}).filter(([key]) => key.startsWith('_')).map(([key, value]) => [key.slice(1), value]));
+  const deeper = Object.fromEntries(Object.entries(deep ?? {}).filter(([key]) => !key.startsWith('_')));
+  for (const key of Object.keys(own)) if (!['filter', 'sort', 'limit', 'offset', 'page', 'search'].includes(key)) invalid(`Unknown deep option "_${key}"`);
+  const limit = integer(own.limit, 'deep._limit', -1) ?? settings.defaultLimit;
+  const page = integer(own.page, 'deep._page', 0);
+  const filter = jsonParam(own.filter, 'deep._filter');
+  const sort = sortFields(own.sort);
   return {
     kind: 'read',
     collection: collection.name,
-    fields: parseFields({ model, collection, paths, depth: depth + 1, settings }),
-    filter: null,
-    search: null,
-    sort: defaultSort(collection),
-    limit: settings.defaultLimit,
-    offset: 0,
+    fields: parseFields({ model, collection, paths, depth: depth + 1, settings, deep: deeper }),
+    filter: filter === undefined ? null : parseFilter({ model, collection, filter: coerce(filter), depth: depth + 1, settings, path: 'deep._filter', topLevel: true }),
+    search: typeof own.search === 'string' && own.search.trim() !== '' ? own.search.trim() : null,
+    sort: sort.length > 0 ? sort.map((spec) => parseSort(model, collection, spec)) : defaultSort(collection),
+    limit: limit === -1 ? null : limit,
+    offset: integer(own.offset, 'deep._offset', 0) ?? (page !== undefined && page > 0 && limit !== -1 ? limit * (page - 1) : 0),
   };
 }
 

@@ -128,6 +128,20 @@ describe.each(testBackends)('read queries on $name', ({ name }) => {
     ]);
   });
 
+  it('shapes nested lists with deep, and reads one relation twice with alias', async () => {
+    const [row] = await read('articles', {
+      fields: 'id,comments.body,recent.body',
+      alias: { recent: 'comments' },
+      deep: JSON.stringify({ comments: { _sort: '-id', _limit: 1 }, recent: { _filter: { body: { _eq: 'Great' } } } }),
+      filter: { id: { _eq: 1 } },
+    });
+    expect(row).toEqual({ recent: [{ body: 'Great' }], id: 1, comments: [{ body: 'Thanks' }] });
+    const [tagged] = await read('articles', { fields: 'tags.tags_id.name', deep: { tags: { _filter: { tags_id: { name: { _eq: 'web' } } } } }, filter: { id: { _eq: 1 } } });
+    expect(tagged).toEqual({ tags: [{ tags_id: { name: 'web' } }] });
+    expect(() => parseReadQuery(model, 'articles', { deep: { title: { _limit: 1 } } })).toThrow('"deep.title" has to name a relation');
+    expect(() => parseReadQuery(model, 'articles', { alias: { title: 'slug' } })).toThrow('hides the field');
+  });
+
   it('keeps hostile values inert: they are bound, never spliced', async () => {
     const rows = await read('articles', { fields: 'id', filter: { title: { _eq: "x'; drop table articles; --" } } });
     expect(rows).toEqual([]);
