@@ -2,10 +2,8 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer } from '../../../src/api/index.ts';
-import { TEMPLATE_DIR } from '../../../src/cli/commands/init.ts';
-import { createSchemaValidator, loadConfig, workingTreeSource } from '../../../src/config/index.ts';
 import type { Context } from '../../../src/context/index.ts';
-import { planAndApply } from '../../../src/reconcile/index.ts';
+import { applyTemplate } from '../../helpers/template.ts';
 import { createTestContext } from '../../helpers/test-context.ts';
 import { testBackends, type TestDatabase } from '../../helpers/test-databases.ts';
 
@@ -19,8 +17,7 @@ describe.each(testBackends)('hostile input on $name', ({ name }) => {
   beforeAll(async () => {
     ({ context, database } = await createTestContext(name));
     (context.settings as { adminToken?: string }).adminToken = TOKEN;
-    const loaded = await loadConfig({ source: workingTreeSource(TEMPLATE_DIR), validator: createSchemaValidator() });
-    await planAndApply({ db: context.db, model: loaded.model!, modelHash: loaded.hash!, source: { description: 't', commit: null, ref: null, environment: null }, appliedBy: 'test' });
+    await applyTemplate(context.db);
     await context.models.reload();
     await database.db.knex('authors').insert({ name: 'Ada' });
     await database.db.knex('articles').insert({ title: 'One', author: 1 });

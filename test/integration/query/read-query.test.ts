@@ -1,16 +1,13 @@
 /** Reads through the query language on the template model, on both backends: one SQL statement each, however nested. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TEMPLATE_DIR } from '../../../src/cli/commands/init.ts';
-import { createSchemaValidator, loadConfig, workingTreeSource } from '../../../src/config/index.ts';
 import type { Model } from '../../../src/model/index.ts';
 import { compileRead, parseReadQuery } from '../../../src/query/index.ts';
-import { planAndApply } from '../../../src/reconcile/index.ts';
+import { applyTemplate, templateModel } from '../../helpers/template.ts';
 import { createTestDatabase, testBackends, type TestDatabase } from '../../helpers/test-databases.ts';
 
 let model: Model;
 beforeAll(async () => {
-  const loaded = await loadConfig({ source: workingTreeSource(TEMPLATE_DIR), validator: createSchemaValidator() });
-  model = loaded.model!;
+  ({ model } = await templateModel());
 });
 
 describe.each(testBackends)('read queries on $name', ({ name }) => {
@@ -19,7 +16,7 @@ describe.each(testBackends)('read queries on $name', ({ name }) => {
 
   beforeAll(async () => {
     database = await createTestDatabase(name, { migrated: true });
-    await planAndApply({ db: database.db, model, modelHash: 'h', source: { description: 't', commit: null, ref: null, environment: null }, appliedBy: 'test' });
+    await applyTemplate(database.db);
     const k = database.db.knex;
     await k('authors').insert([{ name: 'Ada', email: 'ada@example.org' }, { name: 'Grace', email: 'grace@example.org' }, { name: 'Linus' }]);
     await k('categories').insert([{ name: 'Tech', slug: 'tech', sort: 1 }]);

@@ -1,10 +1,8 @@
 /** Writes through the items service on the template model: validation, history in the same transaction, events after commit. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TEMPLATE_DIR } from '../../../src/cli/commands/init.ts';
-import { createSchemaValidator, loadConfig, workingTreeSource } from '../../../src/config/index.ts';
 import type { Context, ItemsEvent } from '../../../src/context/index.ts';
-import { planAndApply } from '../../../src/reconcile/index.ts';
 import { adminAccountability, createItems, deleteItems, publicAccountability, readItem, updateBatch, updateItems } from '../../../src/services/index.ts';
+import { applyTemplate } from '../../helpers/template.ts';
 import { createTestContext } from '../../helpers/test-context.ts';
 import { testBackends, type TestDatabase } from '../../helpers/test-databases.ts';
 
@@ -16,8 +14,7 @@ describe.each(testBackends)('writing items on $name', ({ name }) => {
 
   beforeAll(async () => {
     ({ context, database } = await createTestContext(name));
-    const loaded = await loadConfig({ source: workingTreeSource(TEMPLATE_DIR), validator: createSchemaValidator() });
-    await planAndApply({ db: context.db, model: loaded.model!, modelHash: loaded.hash!, source: { description: 't', commit: null, ref: null, environment: null }, appliedBy: 'test' });
+    await applyTemplate(context.db);
     await context.models.reload();
     for (const event of ['items.create', 'items.update', 'items.delete'] as const) context.events.on(event, (data) => events.push([event, data]));
   });
