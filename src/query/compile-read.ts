@@ -68,6 +68,11 @@ export interface ReadMeta {
   filterCount?: boolean;
   /** Rows in the collection. */
   totalCount?: boolean;
+  /**
+   * `json` (default): `data` as JSON the driver parses. `text`: the JSON text, for the HTTP edge to send
+   * as it is (no parse and re-serialise). `first-text`: the first item's JSON text, or null.
+   */
+  data?: 'json' | 'text' | 'first-text';
 }
 
 /**
@@ -126,8 +131,9 @@ export function compileRead(model: Model, query: ReadQuery, meta: ReadMeta = {})
     const order = orderBy(read, alias);
     const limit = read.limit === null ? '' : ` limit ${bind(read.limit)}`;
     const offset = read.offset > 0 ? ` offset ${bind(read.offset)}` : '';
-    // Ordered by row number: json_agg keeps the order the sort asked for.
-    return `(select coalesce(json_agg(r.v order by r.n), '[]'::json) from (select ${value} as v, row_number() over (order by ${order}) as n from ${qualified(schema, target.name)} as ${alias}${where.length > 0 ? ` where ${where.join(' and ')}` : ''} order by ${order}${limit}${offset}) as r)`;
+    // The page is chosen first (so PostgreSQL can use a top-N sort or an index), then only its rows are
+    // turned into JSON, aggregated in the same order.
+    return `(select coalesce(json_agg(${value} order by ${order}), '[]'::json) from (select ${alias}.* from ${qualified(schema, target.name)} as ${alias}${where.length > 0 ? ` where ${where.join(' and ')}` : ''} order by ${order}${limit}${offset}) as ${alias})`;
   };
 
   /** Aggregate rows (one per group, or one for all), as Directus shapes them: {group…, fn: {field: value}}. */
@@ -259,6 +265,7 @@ export function compileRead(model: Model, query: ReadQuery, meta: ReadMeta = {})
     counts.push(`(select count(*) from ${table} as ${alias}${where.length > 0 ? ` where ${where.join(' and ')}` : ''}) as filter_count`);
   }
   if (meta.totalCount) counts.push(`(select count(*) from ${table} as ${nextAlias()}) as total_count`);
-  const sql = `select ${[`${data} as data`, ...counts].join(', ')}`;
+  const shaped = meta.data === 'text' ? `${data}::text` : meta.data === 'first-text' ? `(${data} -> 0)::text` : data;
+  const sql = `select ${[`${shaped} as data`, ...counts].join(', ')}`;
   return { sql, bindings };
 }

@@ -2,7 +2,7 @@
 export { ADMIN_ROLE, bootstrapAdmin, DEFAULT_ADMIN_EMAIL, type BootstrapAdminResult } from './bootstrap-admin.ts';
 export { checkHealth, DATABASE_WARN_THRESHOLD_MS, type HealthCheck, type HealthReport, type HealthStatus } from './health.ts';
 export { adminAccountability, publicAccountability, type Accountability } from './accountability.ts';
-export { readItem, readItems, type ReadItemsResult } from './items/read-items.ts';
+export { readItem, readItemJson, readItems, readItemsJson, type ReadItemsResult } from './items/read-items.ts';
 export { parseKey, requireKeys, type ItemKey } from './items/item-keys.ts';
 export { createItems, deleteItems, updateBatch, updateItems } from './items/write-items.ts';
 export { revertRevision } from './items/revert-revision.ts';

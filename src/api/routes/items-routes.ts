@@ -7,7 +7,9 @@ import {
   deleteItems,
   parseKey,
   readItem,
+  readItemJson,
   readItems,
+  readItemsJson,
   requireKeys,
   updateBatch,
   updateItems,
@@ -19,8 +21,9 @@ import {
 type Params = { collection: string; id?: string };
 
 export function registerItemsRoutes(server: FastifyInstance, context: Context, accountability: (request: unknown) => Accountability): void {
-  server.get<{ Params: Params; Querystring: Record<string, unknown> }>('/items/:collection', async (request) =>
-    readItems({ context, accountability: accountability(request), collection: request.params.collection, query: request.query }),
+  // Reads answer the JSON text PostgreSQL built, as it is.
+  server.get<{ Params: Params; Querystring: Record<string, unknown> }>('/items/:collection', async (request, reply) =>
+    reply.type('application/json; charset=utf-8').send(await readItemsJson({ context, accountability: accountability(request), collection: request.params.collection, query: request.query })),
   );
 
   // SEARCH: the query in the body, as real JSON ({query}), or items by key ({keys}).
@@ -42,8 +45,8 @@ export function registerItemsRoutes(server: FastifyInstance, context: Context, a
     },
   });
 
-  server.get<{ Params: Params & { id: string }; Querystring: Record<string, unknown> }>('/items/:collection/:id', async (request) =>
-    readItem({ context, accountability: accountability(request), collection: request.params.collection, key: request.params.id, query: request.query }),
+  server.get<{ Params: Params & { id: string }; Querystring: Record<string, unknown> }>('/items/:collection/:id', async (request, reply) =>
+    reply.type('application/json; charset=utf-8').send(await readItemJson({ context, accountability: accountability(request), collection: request.params.collection, key: request.params.id, query: request.query })),
   );
 
   const collectionOf = (name: string) => {

@@ -7,7 +7,7 @@
 import type { Context } from '../../context/index.ts';
 import { ForbiddenError, InvalidQueryError, type CairnError } from '../../errors/index.ts';
 import type { Collection, Model } from '../../model/index.ts';
-import { compileRead, parseReadQuery, type FilterNode, type ReadQuery } from '../../query/index.ts';
+import { compileRead, parseReadQuery, type FilterNode, type ReadMeta, type ReadQuery } from '../../query/index.ts';
 import type { Accountability } from '../accountability.ts';
 import { parseKey } from './item-keys.ts';
 import { systemModel } from '../system-collections.ts';
@@ -37,9 +37,9 @@ function metaOf(raw: unknown): { totalCount: boolean; filterCount: boolean } {
   return { totalCount: items.includes('*') || items.includes('total_count'), filterCount: items.includes('*') || items.includes('filter_count') };
 }
 
-async function run(context: ItemsContext, model: Model, query: ReadQuery, meta: { totalCount: boolean; filterCount: boolean }) {
+async function run<D = Record<string, unknown>[]>(context: ItemsContext, model: Model, query: ReadQuery, meta: ReadMeta) {
   const { sql, bindings } = compileRead(model, query, meta);
-  let rows: { data: Record<string, unknown>[]; total_count?: string; filter_count?: string }[];
+  let rows: { data: D; total_count?: string; filter_count?: string }[];
   try {
     ({ rows } = await context.db.knex.raw(sql, bindings as never[]));
   } catch (error) {
@@ -59,6 +59,32 @@ interface ReadOptions {
   query: Record<string, unknown>;
   /** Read Cairn's own activity or revisions instead of the project's collections. */
   system?: boolean;
+}
+
+/**
+ * The HTTP response body of a list read, as JSON text: the items' JSON comes
+ * from PostgreSQL and is sent as it is, never parsed and serialised again.
+ */
+export async function readItemsJson(options: ReadOptions): Promise<string> {
+  const { context, accountability, collection } = options;
+  const { model, target } = servedModel(context, accountability, collection, options.system ?? false);
+  if (target.singleton) return JSON.stringify(await readItems(options));
+  const query = parseReadQuery(model, collection, options.query, { user: accountability.user });
+  const meta = metaOf(options.query.meta);
+  const row = await run<string>(context, model, query, { ...meta, data: 'text' });
+  const counts = [
+    ...(meta.totalCount ? [`"total_count":${Number(row.total_count)}`] : []),
+    ...(meta.filterCount ? [`"filter_count":${Number(row.filter_count)}`] : []),
+  ];
+  return `{${counts.length > 0 ? `"meta":{${counts.join(',')}},` : ''}"data":${row.data}}`;
+}
+
+/** The HTTP response body of a read by key, as JSON text (see readItemsJson). */
+export async function readItemJson(options: ReadOptions & { key: string }): Promise<string> {
+  const { query, model, collection } = itemQuery(options);
+  const row = await run<string | null>(options.context, model, query, { data: 'first-text' });
+  if (row.data === null) throw forbidden(collection);
+  return `{"data":${row.data}}`;
 }
 
 export async function readItems(options: ReadOptions): Promise<ReadItemsResult> {
@@ -81,16 +107,21 @@ export async function readItems(options: ReadOptions): Promise<ReadItemsResult> 
 
 /** One item by key; a key that does not exist, or cannot exist for the key's type, is FORBIDDEN. */
 export async function readItem(options: ReadOptions & { key: string }): Promise<ReadItemsResult> {
+  const { query, model, collection } = itemQuery(options);
+  const row = await run(options.context, model, query, {});
+  if (row.data.length === 0) throw forbidden(collection);
+  return { data: row.data[0]! };
+}
+
+/** The read of one item by key: the request's query, narrowed to that key. */
+function itemQuery(options: ReadOptions & { key: string }): { query: ReadQuery; model: Model; collection: string } {
   const { context, accountability, collection, key } = options;
   const { model, target } = servedModel(context, accountability, collection, options.system ?? false);
   const parsed = parseKey(target, key);
   if (parsed === undefined) throw forbidden(collection);
   const query = parseReadQuery(model, collection, { ...options.query, limit: 1, offset: 0, page: undefined }, { user: accountability.user });
   const byKey: FilterNode = { kind: 'compare', field: target.primaryKey.field, operator: '_eq', type: target.primaryKey.type, value: parsed };
-  const filtered: ReadQuery = { ...query, filter: query.filter ? { kind: 'and', children: [byKey, query.filter] } : byKey, search: null };
-  const row = await run(context, model, filtered, { totalCount: false, filterCount: false });
-  if (row.data.length === 0) throw forbidden(collection);
-  return { data: row.data[0]! };
+  return { query: { ...query, filter: query.filter ? { kind: 'and', children: [byKey, query.filter] } : byKey, search: null }, model, collection };
 }
 
 function singletonDefaults(collection: Collection): Record<string, unknown> {

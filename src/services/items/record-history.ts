@@ -35,28 +35,26 @@ export async function recordHistory(trx: Knex.Transaction, accountability: Accou
   let parent: string | null = null;
   for (const entry of entries) {
     if (entry.collection.accountability === 'none') continue;
-    const [activity] = (await trx('cairn_activity')
-      .insert({
-        action: entry.action,
-        user: accountability.user,
-        ip: accountability.ip,
-        user_agent: accountability.userAgent,
-        origin: accountability.origin,
-        collection: entry.collection.name,
-        item: String(entry.key),
-      })
-      .returning('id')) as { id: string }[];
-    if (entry.collection.accountability !== 'all' || entry.action === 'delete') continue;
-    const [revision] = (await trx('cairn_revisions')
-      .insert({
-        activity: activity!.id,
-        collection: entry.collection.name,
-        item: String(entry.key),
-        data: JSON.stringify(concealed(entry.collection, entry.data ?? {})),
-        delta: JSON.stringify(concealed(entry.collection, entry.delta ?? {})),
-        parent: entry.nested ? parent : null,
-      })
-      .returning('id')) as { id: string }[];
-    if (!entry.nested) parent = revision!.id;
+    const activity = [entry.action, accountability.user, accountability.ip, accountability.userAgent, accountability.origin, entry.collection.name, String(entry.key)];
+    const insertActivity = 'insert into cairn_activity (action, "user", ip, user_agent, origin, collection, item) values (?, ?, ?, ?, ?, ?, ?) returning id';
+    if (entry.collection.accountability !== 'all' || entry.action === 'delete') {
+      await trx.raw(insertActivity, activity);
+      continue;
+    }
+    // Activity and revision in one statement: one round trip per change.
+    const { rows } = (await trx.raw(
+      `with a as (${insertActivity})
+       insert into cairn_revisions (activity, collection, item, data, delta, parent)
+       select a.id, ?, ?, ?::jsonb, ?::jsonb, ? from a returning id`,
+      [
+        ...activity,
+        entry.collection.name,
+        String(entry.key),
+        JSON.stringify(concealed(entry.collection, entry.data ?? {})),
+        JSON.stringify(concealed(entry.collection, entry.delta ?? {})),
+        entry.nested ? parent : null,
+      ],
+    )) as { rows: { id: string }[] };
+    if (!entry.nested) parent = rows[0]!.id;
   }
 }
