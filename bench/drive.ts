@@ -1,20 +1,33 @@
 /** The load driver process: reads {url, requests, connections, durationSeconds} on stdin, prints a LoadResult. */
 import autocannon from 'autocannon';
 import { text } from 'node:stream/consumers';
-import type { LoadResult } from './lib/load.ts';
+import type { LoadRequest, LoadResult } from './lib/load.ts';
 
 const input = JSON.parse(await text(process.stdin)) as {
   url: string;
-  requests: { method: string; path: string; headers?: Record<string, string>; body?: string }[];
+  requests: LoadRequest[];
   connections: number;
   durationSeconds: number;
 };
+
+/** A request as autocannon takes it; `vary` becomes a setupRequest drawing a fresh number each time. */
+function toAutocannon({ vary, ...request }: LoadRequest): autocannon.Request {
+  const plain = { ...request, method: request.method as autocannon.Request['method'] };
+  if (!vary) return plain;
+  return {
+    ...plain,
+    setupRequest: (req) => {
+      const value = String(vary.min + Math.floor(Math.random() * (vary.max - vary.min + 1)));
+      return { ...req, path: request.path.replaceAll(vary.token, value), ...(request.body !== undefined ? { body: request.body.replaceAll(vary.token, value) } : {}) };
+    },
+  };
+}
 
 const result = await autocannon({
   url: input.url,
   connections: input.connections,
   duration: input.durationSeconds,
-  requests: input.requests.map((request) => ({ ...request, method: request.method as autocannon.Request['method'] })),
+  requests: input.requests.map(toAutocannon),
 });
 
 const output: LoadResult = {

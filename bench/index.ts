@@ -11,11 +11,12 @@ import { DEFAULT_ADMIN_URL, recreateBenchDatabase } from './lib/database.ts';
 import { ROOT } from './lib/processes.ts';
 import type { Scenario, ScenarioReport } from './lib/scenario.ts';
 import { coldStart } from './scenarios/cold-start.ts';
+import { items } from './scenarios/items.ts';
 import { ping } from './scenarios/ping.ts';
 import { reconcile } from './scenarios/reconcile.ts';
 import { validate } from './scenarios/validate.ts';
 
-const scenarios: Scenario[] = [ping, coldStart, validate, reconcile];
+const scenarios: Scenario[] = [ping, coldStart, validate, reconcile, items];
 /** Scenarios that touch no database: running only these needs no PostgreSQL. */
 const DATABASE_FREE = new Set(['validate']);
 

@@ -10,6 +10,12 @@ export interface LoadRequest {
   path: string;
   headers?: Record<string, string>;
   body?: string;
+  /**
+   * Vary the request: every occurrence of `token` in the path and body is
+   * replaced, per request, by a random whole number from `min` to `max`
+   * (the driver does it in autocannon's setupRequest, so the list stays JSON).
+   */
+  vary?: { token: string; min: number; max: number };
 }
 
 export interface LoadOptions {

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { drive, type LoadOptions, type LoadRequest, type LoadResult } from './load.ts';
-import { cairnCommand, rawCommand, rssMiB, spawnServer } from './processes.ts';
+import { cairnCommand, rawCommand, rssMiB, spawnServer, type ServerProcess } from './processes.ts';
 
 export interface BenchOptions extends LoadOptions {
   /** A PostgreSQL database the scenario may drop and fill (see bench/lib/database.ts). */
@@ -28,6 +28,44 @@ export interface Scenario {
   run(options: BenchOptions): Promise<ScenarioReport>;
 }
 
+export interface ServerPair {
+  cairn: ServerProcess;
+  raw: ServerProcess;
+}
+
+/** Starts Cairn and the raw baseline on the bench database, runs `work` with both, and stops them whatever happens. */
+export async function withServers<T>(
+  options: { bench: BenchOptions; cairnEnv?: Record<string, string>; rawEnv?: Record<string, string> },
+  work: (servers: ServerPair) => Promise<T>,
+): Promise<T> {
+  const { bench } = options;
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'cairn-bench-'));
+  const started: ServerProcess[] = [];
+  try {
+    const cairn = await spawnServer(cairnCommand({ DATABASE_URL: bench.databaseUrl, CAIRN_DATA_DIR: dataDir, ...options.cairnEnv }));
+    started.push(cairn);
+    const raw = await spawnServer(rawCommand({ DATABASE_URL: bench.databaseUrl, ...options.rawEnv }));
+    started.push(raw);
+    return await work({ cairn, raw });
+  } finally {
+    await Promise.all(started.map((server) => server.stop()));
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+export interface Measurement {
+  result: LoadResult;
+  /** The server's RSS right after the load. */
+  rssMiB: number | null;
+}
+
+/** Warms one server up with the requests, loads it, and reads its RSS right after. */
+export async function measure(server: ServerProcess, requests: LoadRequest[], options: { connections: number; durationSeconds: number; warmupSeconds: number }): Promise<Measurement> {
+  await drive(server.url, requests, { connections: options.connections, durationSeconds: options.warmupSeconds });
+  const result = await drive(server.url, requests, { connections: options.connections, durationSeconds: options.durationSeconds });
+  return { result, rssMiB: await rssMiB(server.child.pid) };
+}
+
 /** One HTTP comparison: start both servers, warm each up, load each in turn, report req/s, latency, RSS and ratios. */
 export async function compareHttp(options: {
   name: string;
@@ -37,19 +75,10 @@ export async function compareHttp(options: {
   cairnEnv?: Record<string, string>;
 }): Promise<ScenarioReport> {
   const { bench } = options;
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'cairn-bench-'));
-  const cairn = await spawnServer(cairnCommand({ DATABASE_URL: bench.databaseUrl, CAIRN_DATA_DIR: dataDir, ...options.cairnEnv }));
-  const raw = await spawnServer(rawCommand({ DATABASE_URL: bench.databaseUrl }));
-  try {
-    const load = { connections: bench.connections, durationSeconds: bench.durationSeconds };
-    const warm = { connections: bench.connections, durationSeconds: bench.warmupSeconds };
-    await drive(cairn.url, options.cairn, warm);
-    const cairnResult = await drive(cairn.url, options.cairn, load);
-    const cairnRss = await rssMiB(cairn.child.pid);
-    await drive(raw.url, options.raw, warm);
-    const rawResult = await drive(raw.url, options.raw, load);
-    const rawRss = await rssMiB(raw.child.pid);
-    const row = (server: string, result: LoadResult, rss: number | null): Row => ({
+  return withServers({ bench, ...(options.cairnEnv ? { cairnEnv: options.cairnEnv } : {}) }, async ({ cairn, raw }) => {
+    const cairnRun = await measure(cairn, options.cairn, bench);
+    const rawRun = await measure(raw, options.raw, bench);
+    const row = (server: string, { result, rssMiB: rss }: Measurement): Row => ({
       server,
       'req/s': Math.round(result.requestsPerSecond),
       'p50 ms': result.p50Ms,
@@ -57,15 +86,12 @@ export async function compareHttp(options: {
       errors: result.errors + result.non2xx,
       'RSS MiB': rss,
     });
-    const ratio = cairnResult.requestsPerSecond / rawResult.requestsPerSecond;
+    const ratio = cairnRun.result.requestsPerSecond / rawRun.result.requestsPerSecond;
     return {
       scenario: options.name,
       settings: { connections: bench.connections, durationSeconds: bench.durationSeconds, warmupSeconds: bench.warmupSeconds },
-      rows: [row('cairn', cairnResult, cairnRss), row('raw fastify+pg', rawResult, rawRss)],
+      rows: [row('cairn', cairnRun), row('raw fastify+pg', rawRun)],
       summary: [`ratio cairn/raw (req/s): ${ratio.toFixed(2)}`],
     };
-  } finally {
-    await Promise.all([cairn.stop(), raw.stop()]);
-    await rm(dataDir, { recursive: true, force: true });
-  }
+  });
 }

@@ -1,0 +1,211 @@
+/**
+ * items: the REST items API on the template's blog model, seeded with 1,000
+ * authors and 100,000 articles, against the raw fastify + pg baseline doing
+ * the same work on the same rows (bench/baseline/raw-server.ts, /raw/articles).
+ * Six requests, each at 10 and 50 connections: list 25; list 25 with
+ * fields=id,title,author.name; list 25 filtered by status and sorted by
+ * -published_at; read one by id; create one; update one field. Writes on both
+ * sides run in one transaction with their cairn_activity and cairn_revisions
+ * rows. Before loading, each request is sent once to both servers and the
+ * answers compared, so the two sides are known to return the same JSON.
+ *
+ * Which rows: reads by id pick a random article of all 100,000, updates a
+ * random one of the first 1,000 (so concurrent updates seldom wait on the
+ * same row lock), creates a new article with a random author. All reads run
+ * before any write, so the created articles never show in a measured list.
+ */
+import { isDeepStrictEqual } from 'node:util';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import type { LoadRequest } from '../lib/load.ts';
+import { cairnCommand, spawnServer } from '../lib/processes.ts';
+import { measure, withServers, type BenchOptions, type Row, type Scenario, type ServerPair } from '../lib/scenario.ts';
+
+const CONNECTIONS = [10, 50];
+const AUTHORS = 1_000;
+const ARTICLES = 100_000;
+/** Updates pick among the first UPDATED articles. */
+const UPDATED = 1_000;
+const ADMIN_TOKEN = 'cairn-bench-admin-token-0123456789';
+/** Replaced by a random number per request (see LoadRequest.vary). */
+const ID = '{id}';
+const TARGET = { read: 0.6, write: 0.5 };
+
+const auth = { authorization: `Bearer ${ADMIN_TOKEN}` };
+const json = { ...auth, 'content-type': 'application/json' };
+
+interface Case {
+  name: string;
+  kind: 'read' | 'write';
+  cairn: LoadRequest;
+  raw: LoadRequest;
+}
+
+const published = 'filter%5Bstatus%5D%5B_eq%5D=published&sort=-published_at';
+const createBody = JSON.stringify({ title: 'Bench article', body: 'Written by the benchmark.', status: 'draft', author: ID }).replace(`"${ID}"`, ID);
+const updateBody = JSON.stringify({ views: ID }).replace(`"${ID}"`, ID);
+
+const CASES: Case[] = [
+  {
+    name: 'list 25',
+    kind: 'read',
+    cairn: { method: 'GET', path: '/items/articles?limit=25', headers: auth },
+    raw: { method: 'GET', path: '/raw/articles?limit=25', headers: auth },
+  },
+  {
+    name: 'list 25, fields=id,title,author.name',
+    kind: 'read',
+    cairn: { method: 'GET', path: '/items/articles?limit=25&fields=id,title,author.name', headers: auth },
+    raw: { method: 'GET', path: '/raw/articles/with-author?limit=25', headers: auth },
+  },
+  {
+    name: 'list 25, status=published, sort -published_at',
+    kind: 'read',
+    cairn: { method: 'GET', path: `/items/articles?limit=25&${published}`, headers: auth },
+    raw: { method: 'GET', path: '/raw/articles/by-status?status=published&limit=25', headers: auth },
+  },
+  {
+    name: 'read one by id',
+    kind: 'read',
+    cairn: { method: 'GET', path: `/items/articles/${ID}`, headers: auth, vary: { token: ID, min: 1, max: ARTICLES } },
+    raw: { method: 'GET', path: `/raw/articles/${ID}`, headers: auth, vary: { token: ID, min: 1, max: ARTICLES } },
+  },
+  {
+    name: 'create one',
+    kind: 'write',
+    cairn: { method: 'POST', path: '/items/articles', headers: json, body: createBody, vary: { token: ID, min: 1, max: AUTHORS } },
+    raw: { method: 'POST', path: '/raw/articles', headers: json, body: createBody, vary: { token: ID, min: 1, max: AUTHORS } },
+  },
+  {
+    name: 'update one field (views)',
+    kind: 'write',
+    cairn: { method: 'PATCH', path: `/items/articles/${ID}`, headers: json, body: updateBody, vary: { token: ID, min: 1, max: UPDATED } },
+    raw: { method: 'PATCH', path: `/raw/articles/${ID}`, headers: json, body: updateBody, vary: { token: ID, min: 1, max: UPDATED } },
+  },
+];
+
+/**
+ * The blog's rows, in SQL: authors with made-up names, articles 60 %
+ * published, 30 % draft (no published_at), 10 % archived, published_at spread
+ * over three years, bodies of 2 to 9 sentences, random authors and views.
+ * Seeded random, so every run has the same data.
+ */
+const SEED = `
+truncate articles, authors, cairn_revisions, cairn_activity restart identity cascade;
+select setseed(0.42);
+insert into authors (name, email, bio)
+select (array['Ada','Grace','Alan','Edsger','Barbara','Donald','Margaret','Ken','Radia','Niklaus'])[1 + n % 10] || ' ' ||
+       (array['Lovelace','Hopper','Turing','Dijkstra','Liskov','Knuth','Hamilton','Thompson','Perlman','Wirth','Ritchie','Kay'])[1 + (n / 10) % 12] || ' ' || n,
+       'author' || n || '@example.com',
+       'Writes about ' || (array['databases','compilers','networks','typography','distributed systems'])[1 + n % 5] || '.'
+from generate_series(1, ${AUTHORS}) as n;
+insert into articles (title, slug, body, status, views, published_at, author, date_created)
+select 'Article ' || n || ': ' || (array['Notes on','A guide to','Why we chose','Lessons from','Rethinking'])[1 + n % 5] || ' ' ||
+         (array['indexes','caching','schemas','migrations','queues','backups','search','replication'])[1 + (n / 5) % 8],
+       'article-' || n,
+       repeat('Lorem ipsum dolor sit amet, consectetur adipiscing elit. ', 2 + n % 8),
+       s.status,
+       (random() * 10000)::int,
+       s.published_at,
+       1 + (random() * ${AUTHORS - 1})::int,
+       coalesce(s.published_at, now()) - random() * interval '30 days'
+from generate_series(1, ${ARTICLES}) as n,
+     lateral (select case when n % 10 < 6 then 'published' when n % 10 < 9 then 'draft' else 'archived' end as status) as k,
+     lateral (select k.status, case when k.status = 'draft' then null else now() - random() * interval '1095 days' end as published_at) as s;
+`;
+
+/** Applies the template's model with `cairn serve --project` (then stops it) and seeds the rows. */
+async function prepare(bench: BenchOptions, dataDir: string): Promise<number> {
+  const command = cairnCommand({ DATABASE_URL: bench.databaseUrl, CAIRN_DATA_DIR: dataDir, ADMIN_TOKEN });
+  const applying = await spawnServer({ ...command, args: [...command.args, '--project', 'schema-repo-template'] });
+  await applying.stop();
+  const started = performance.now();
+  const client = new pg.Client({ connectionString: bench.databaseUrl });
+  await client.connect();
+  try {
+    await client.query(SEED);
+    await client.query('vacuum analyze authors, articles');
+  } finally {
+    await client.end();
+  }
+  return performance.now() - started;
+}
+
+/** Keys that differ between two creates or updates of the same payload. */
+const VOLATILE = new Set(['id', 'date_created', 'date_updated']);
+
+/** Sends each request once to both servers and throws unless they answer the same (reads: the same JSON; writes: the same fields and types). */
+async function checkSameAnswers({ cairn, raw }: ServerPair): Promise<void> {
+  const send = async (url: string, request: LoadRequest) => {
+    const substitute = (text: string) => (request.vary ? text.replaceAll(request.vary.token, '42') : text);
+    const response = await fetch(url + substitute(request.path), {
+      method: request.method,
+      headers: request.headers ?? {},
+      ...(request.body !== undefined ? { body: substitute(request.body) } : {}),
+    });
+    if (!response.ok) throw new Error(`${request.method} ${request.path}: ${response.status} ${await response.text()}`);
+    return ((await response.json()) as { data: unknown }).data;
+  };
+  for (const c of CASES) {
+    const [fromCairn, fromRaw] = [await send(cairn.url, c.cairn), await send(raw.url, c.raw)];
+    const same =
+      c.kind === 'read'
+        ? isDeepStrictEqual(fromCairn, fromRaw)
+        : isDeepStrictEqual(shape(fromCairn as Record<string, unknown>), shape(fromRaw as Record<string, unknown>));
+    if (!same) throw new Error(`items, ${c.name}: Cairn and the raw baseline answer differently\ncairn: ${JSON.stringify(fromCairn)}\nraw:   ${JSON.stringify(fromRaw)}`);
+  }
+}
+
+const shape = (item: Record<string, unknown>) => Object.fromEntries(Object.entries(item).map(([k, v]) => [k, VOLATILE.has(k) ? typeof v : v]));
+
+export const items: Scenario = {
+  name: 'items',
+  description: `REST items on ${ARTICLES.toLocaleString('en')} articles: lists, read, create, update at ${CONNECTIONS.join(' and ')} connections vs raw fastify+pg`,
+  async run(bench) {
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'cairn-bench-items-'));
+    try {
+      const seedMs = await prepare(bench, dataDir);
+      const rows = await withServers({ bench, cairnEnv: { CAIRN_DATA_DIR: dataDir, ADMIN_TOKEN }, rawEnv: { ADMIN_TOKEN } }, async (servers) => {
+        await checkSameAnswers(servers);
+        const rows: Row[] = [];
+        // Case by case, both connection counts: all reads happen before the first write.
+        for (const c of CASES) {
+          for (const connections of CONNECTIONS) {
+            const load = { connections, durationSeconds: bench.durationSeconds, warmupSeconds: bench.warmupSeconds };
+            const cairn = await measure(servers.cairn, [c.cairn], load);
+            const raw = await measure(servers.raw, [c.raw], load);
+            const ratio = cairn.result.requestsPerSecond / raw.result.requestsPerSecond;
+            rows.push({
+              request: c.name,
+              conns: connections,
+              'cairn req/s': Math.round(cairn.result.requestsPerSecond),
+              'raw req/s': Math.round(raw.result.requestsPerSecond),
+              ratio: Number(ratio.toFixed(2)),
+              target: `≥ ${TARGET[c.kind]}`,
+              'cairn p50/p99 ms': `${cairn.result.p50Ms} / ${cairn.result.p99Ms}`,
+              'raw p50/p99 ms': `${raw.result.p50Ms} / ${raw.result.p99Ms}`,
+              'cairn RSS MiB': cairn.rssMiB,
+              'raw RSS MiB': raw.rssMiB,
+              errors: `${cairn.result.errors + cairn.result.non2xx} / ${raw.result.errors + raw.result.non2xx}`,
+            });
+          }
+        }
+        return rows;
+      });
+      const below = rows.filter((row) => (row.ratio as number) < Number(String(row.target).replace('≥ ', '')));
+      return {
+        scenario: 'items',
+        settings: { connections: CONNECTIONS, durationSeconds: bench.durationSeconds, warmupSeconds: bench.warmupSeconds, authors: AUTHORS, articles: ARTICLES },
+        rows,
+        summary: [
+          `seeded ${AUTHORS.toLocaleString('en')} authors and ${ARTICLES.toLocaleString('en')} articles in ${Math.round(seedMs)} ms; errors are cairn / raw (non-2xx and socket errors)`,
+          below.length === 0 ? 'every request meets its target (reads ≥ 0.6, writes ≥ 0.5 of raw)' : `below target: ${below.map((row) => `${row.request} @ ${row.conns} (${row.ratio})`).join('; ')}`,
+        ],
+      };
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  },
+};
