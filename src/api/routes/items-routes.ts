@@ -6,7 +6,6 @@ import {
   createItems,
   deleteItems,
   parseKey,
-  readItem,
   readItemJson,
   readItems,
   readItemsJson,
@@ -60,7 +59,8 @@ export function registerItemsRoutes(server: FastifyInstance, context: Context, a
     try {
       if (single) {
         if (keys.length === 0) return reply.status(204).send();
-        return await readItem({ context, accountability: who, collection: name, key: String(keys[0]), query });
+        const body = await readItemJson({ context, accountability: who, collection: name, key: String(keys[0]), query });
+        return reply.type('application/json; charset=utf-8').send(body);
       }
       const key = collectionOf(name).primaryKey.field;
       return await readItems({ context, accountability: who, collection: name, query: { ...query, limit: -1, filter: { _and: [{ [key]: { _in: keys.length > 0 ? keys : [null] } }, ...(query.filter ? [query.filter] : [])] } } });
