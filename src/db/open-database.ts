@@ -5,6 +5,7 @@
  * paths share knex's own pg client, pg's type parsers and pg's error shape:
  * one dialect, one set of results, whatever the backend.
  */
+import { createHash } from 'node:crypto';
 import { mkdir, open, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import knexFactory, { type Knex } from 'knex';
@@ -24,6 +25,14 @@ export interface Database {
    * that reconnects; PGlite its own listener. Resolves to an unlisten function.
    */
   listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>>;
+  /**
+   * One statement with `$n` parameters, outside any transaction, without
+   * knex's builder in the way: the path of every API read. On PostgreSQL
+   * the statement is prepared once per connection and shape (named by a
+   * hash of its text), so the planner's work is not repeated per request.
+   * Like every statement, it is announced on knex's `query` event.
+   */
+  query<R = Record<string, unknown>>(text: string, values: readonly unknown[]): Promise<{ rows: R[] }>;
   close(): Promise<void>;
 }
 
@@ -52,7 +61,14 @@ function openPostgres(url: string, poolMax: number): Database {
     pool: { min: 0, max: poolMax },
     acquireConnectionTimeout: 10_000,
   });
-  return { knex, driver: 'pg', location: redact(url), listen: (channel, onNotify) => listenPostgres(url, channel, onNotify), close: once(() => knex.destroy()) };
+  return {
+    knex,
+    driver: 'pg',
+    location: redact(url),
+    listen: (channel, onNotify) => listenPostgres(url, channel, onNotify),
+    query: directQuery(knex, true),
+    close: once(() => knex.destroy()),
+  };
 }
 
 async function openPglite(dataDir: string | undefined): Promise<Database> {
@@ -86,6 +102,9 @@ async function openPglite(dataDir: string | undefined): Promise<Database> {
     knex,
     driver: 'pglite',
     location: dataDir ?? 'memory://',
+    // Not prepared: every knex connection is a new adapter onto the same PGlite session, which
+    // would still hold statements an earlier adapter prepared (and refuse the name again).
+    query: directQuery(knex, false),
     async listen(channel, onNotify) {
       const unlisten = await pglite.listen(channel, onNotify);
       return async () => {
@@ -144,6 +163,46 @@ async function listenPostgres(url: string, channel: string, onNotify: (payload: 
     const current = client;
     client = undefined;
     await current?.end().catch(() => undefined);
+  };
+}
+
+/** Prepared statements kept per connection before it forgets them all (each costs server memory). */
+const PREPARED_PER_CONNECTION = 500;
+
+/** pg's record of the statements a connection has prepared (name → text). */
+type PooledClient = pg.Client & { connection: { parsedStatements: Record<string, string> } };
+
+function directQuery(knex: Knex, prepare: boolean): Database['query'] {
+  const names = new Map<string, string>();
+  const prepared = new WeakMap<PooledClient, number>();
+  const nameOf = (text: string): string => {
+    let name = names.get(text);
+    if (name === undefined) {
+      name = `cairn_${createHash('sha1').update(text).digest('base64url')}`;
+      // Bounded like the statements themselves: a flood of distinct shapes cannot grow it forever.
+      if (names.size >= PREPARED_PER_CONNECTION) names.clear();
+      names.set(text, name);
+    }
+    return name;
+  };
+  return async <R>(text: string, values: readonly unknown[]) => {
+    knex.client.emit('query', { sql: text, bindings: values });
+    const client = (await knex.client.acquireConnection()) as PooledClient;
+    try {
+      if (!prepare) return (await client.query(text, values as unknown[])) as unknown as { rows: R[] };
+      const name = nameOf(text);
+      if (client.connection.parsedStatements[name] === undefined) {
+        const count = (prepared.get(client) ?? 0) + 1;
+        if (count > PREPARED_PER_CONNECTION) {
+          await client.query('deallocate all');
+          client.connection.parsedStatements = {};
+          prepared.set(client, 1);
+        } else prepared.set(client, count);
+      }
+      return (await client.query({ name, text, values: values as unknown[] })) as unknown as { rows: R[] };
+    } finally {
+      await knex.client.releaseConnection(client);
+    }
   };
 }
 

@@ -2,7 +2,7 @@
  * Compiles a ReadQuery into ONE SQL statement: the root rows as columns, each
  * expanded m2o as a row_to_json subquery, each o2m/m2m as an ordered,
  * limited json_agg subquery, filters on relations as EXISTS. Values are bind
- * parameters (`?` for knex.raw); identifiers come from the model and are
+ * parameters (`$1`, `$2`…, for Database.query); identifiers come from the model and are
  * quoted by the one quoting function. However deep the nesting, one
  * statement: never one query per row or per relation.
  */
@@ -87,7 +87,7 @@ export function compileRead(model: Model, query: ReadQuery, meta: ReadMeta = {})
   const schema = model.project.schema;
   const bind = (value: unknown): string => {
     bindings.push(value);
-    return '?';
+    return `$${bindings.length}`;
   };
   const nextAlias = () => `t${aliases++}`;
   const collectionOf = (name: string): Collection => model.collections[name]!;
@@ -121,19 +121,39 @@ export function compileRead(model: Model, query: ReadQuery, meta: ReadMeta = {})
     return list(node.read, inner, `${column(inner, node.foreignKey)} = ${column(alias, collection.primaryKey.field)}`, node.keysOnly);
   };
 
+  /**
+   * The page of `read`'s items (the rows PostgreSQL picks first, with a top-N sort or an index), each
+   * as a JSON object in `j`, beside its sort keys `o0…` so the page can be aggregated in its order.
+   */
+  const page = (read: ReadQuery, alias: string, link: string | null): { sql: string; order: string[] } => {
+    const target = collectionOf(read.collection);
+    // Built in the order they appear in the SQL text: bindings are positional.
+    const item = `(select row_to_json(p) from (select ${projection(read, alias).join(', ')}) as p)`;
+    const terms = orderTerms(read, alias);
+    const where = [...(link ? [link] : []), ...conditionsOf(read, alias)];
+    const keys = terms.map((term, i) => `${term.sql} as o${i}`);
+    const order = terms.map((term, i) => `o${i} ${term.direction}`);
+    return {
+      sql: `select ${item} as j, ${keys.join(', ')} from ${qualified(schema, target.name)} as ${alias}${where.length > 0 ? ` where ${where.join(' and ')}` : ''} order by ${order.join(', ')}${limitOffset(read)}`,
+      order,
+    };
+  };
+
+  const limitOffset = (read: ReadQuery): string => `${read.limit === null ? '' : ` limit ${bind(read.limit)}`}${read.offset > 0 ? ` offset ${bind(read.offset)}` : ''}`;
+
   /** The items of `read` as an ordered JSON array (only their keys when `keysOnly`). */
   const list = (read: ReadQuery, alias: string, link: string | null, keysOnly = false): string => {
-    const target = collectionOf(read.collection);
-    const value = keysOnly
-      ? output(column(alias, target.primaryKey.field), target.primaryKey.type)
-      : `(select row_to_json(p) from (select ${projection(read, alias).join(', ')}) as p)`;
-    const where = [...(link ? [link] : []), ...conditionsOf(read, alias)];
-    const order = orderBy(read, alias);
-    const limit = read.limit === null ? '' : ` limit ${bind(read.limit)}`;
-    const offset = read.offset > 0 ? ` offset ${bind(read.offset)}` : '';
-    // The page is chosen first (so PostgreSQL can use a top-N sort or an index), then only its rows are
-    // turned into JSON, aggregated in the same order.
-    return `(select coalesce(json_agg(${value} order by ${order}), '[]'::json) from (select ${alias}.* from ${qualified(schema, target.name)} as ${alias}${where.length > 0 ? ` where ${where.join(' and ')}` : ''} order by ${order}${limit}${offset}) as ${alias})`;
+    if (keysOnly) {
+      // Keys alone: a plain array, which PostgreSQL builds far cheaper than JSON objects.
+      const target = collectionOf(read.collection);
+      const where = [...(link ? [link] : []), ...conditionsOf(read, alias)];
+      const order = orderTerms(read, alias).map((term) => `${term.sql} ${term.direction}`);
+      const key = output(column(alias, target.primaryKey.field), target.primaryKey.type);
+      return `to_json(array(select ${key} from ${qualified(schema, target.name)} as ${alias}${where.length > 0 ? ` where ${where.join(' and ')}` : ''} order by ${order.join(', ')}${limitOffset(read)}))`;
+    }
+    const { sql, order } = page(read, alias, link);
+    const rows = nextAlias();
+    return `(select coalesce(json_agg(${rows}.j order by ${order.map((term) => `${rows}.${term}`).join(', ')}), '[]'::json) from (${sql}) as ${rows})`;
   };
 
   /** Aggregate rows (one per group, or one for all), as Directus shapes them: {group…, fn: {field: value}}. */
@@ -249,14 +269,16 @@ export function compileRead(model: Model, query: ReadQuery, meta: ReadMeta = {})
   const direction = (node: SortNode): boolean => (node.kind === 'column' ? node.descending : direction(node.sort));
 
   /** The requested sort, then the primary key, so that pages never overlap. */
-  const orderBy = (read: ReadQuery, alias: string): string => {
+  const orderTerms = (read: ReadQuery, alias: string): { sql: string; direction: 'asc' | 'desc' }[] => {
     const key = collectionOf(read.collection).primaryKey.field;
-    const parts = read.sort.map((node) => `${sortSql(node, alias)} ${direction(node) ? 'desc' : 'asc'}`);
-    if (!read.sort.some((node) => node.kind === 'column' && node.field === key)) parts.push(`${column(alias, key)} asc`);
-    return parts.join(', ');
+    const terms = read.sort.map((node) => ({ sql: sortSql(node, alias), direction: direction(node) ? ('desc' as const) : ('asc' as const) }));
+    if (!read.sort.some((node) => node.kind === 'column' && node.field === key)) terms.push({ sql: column(alias, key), direction: 'asc' });
+    return terms;
   };
 
-  const data = query.aggregate ? aggregateList(query, nextAlias()) : list(query, nextAlias(), null);
+  const first = meta.data === 'first-text' && !query.aggregate;
+  // One item: its JSON object as it is, without building an array to take it out again.
+  const data = first ? `(select r.j::text from (${page(query, nextAlias(), null).sql}) as r)` : query.aggregate ? aggregateList(query, nextAlias()) : list(query, nextAlias(), null);
   const counts: string[] = [];
   const table = qualified(schema, query.collection);
   if (meta.filterCount) {
@@ -265,7 +287,7 @@ export function compileRead(model: Model, query: ReadQuery, meta: ReadMeta = {})
     counts.push(`(select count(*) from ${table} as ${alias}${where.length > 0 ? ` where ${where.join(' and ')}` : ''}) as filter_count`);
   }
   if (meta.totalCount) counts.push(`(select count(*) from ${table} as ${nextAlias()}) as total_count`);
-  const shaped = meta.data === 'text' ? `${data}::text` : meta.data === 'first-text' ? `(${data} -> 0)::text` : data;
+  const shaped = meta.data === 'text' ? `${data}::text` : meta.data === 'first-text' && !first ? `(${data} -> 0)::text` : data;
   const sql = `select ${[`${shaped} as data`, ...counts].join(', ')}`;
   return { sql, bindings };
 }

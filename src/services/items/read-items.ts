@@ -41,7 +41,7 @@ async function run<D = Record<string, unknown>[]>(context: ItemsContext, model: 
   const { sql, bindings } = compileRead(model, query, meta);
   let rows: { data: D; total_count?: string; filter_count?: string }[];
   try {
-    ({ rows } = await context.db.knex.raw(sql, bindings as never[]));
+    ({ rows } = await context.db.query<{ data: D; total_count?: string; filter_count?: string }>(sql, bindings));
   } catch (error) {
     // A value the parser let through but PostgreSQL cannot read (a data exception) is the query's fault, not the server's.
     if (typeof (error as { code?: unknown }).code === 'string' && (error as { code: string }).code.startsWith('22')) {

@@ -816,8 +816,8 @@ describe.each(testBackends)('filter matrix on $name', ({ name }) => {
 
   async function read(raw: Record<string, unknown>, options: ParseOptions = {}, collection = 'specimens'): Promise<Record<string, unknown>[]> {
     const { sql, bindings } = compileRead(model, parseReadQuery(model, collection, { limit: -1, ...raw }, { now: NOW, ...options }));
-    const { rows } = await database.db.knex.raw(sql, bindings as never[]);
-    return rows[0].data;
+    const { rows } = await database.db.query<{ data: Record<string, unknown>[] }>(sql, bindings);
+    return rows[0]!.data;
   }
   const ids = async (raw: Record<string, unknown>, options: ParseOptions = {}, collection = 'specimens') => (await read({ fields: 'id', ...raw }, options, collection)).map((row) => row.id as number);
   const filtered = async (filter: unknown, options: ParseOptions = {}, collection = 'specimens') => (await ids({ filter }, options, collection)).sort((a, b) => a - b);
