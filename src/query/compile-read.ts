@@ -63,6 +63,31 @@ export function escapeLike(value: string): string {
   return value.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
+/** One read permission of the caller on a collection: the fields it grants, and the rows (null: all). */
+export interface ReadPermission {
+  fields: ReadonlySet<string> | 'all';
+  filter: FilterNode | null;
+}
+
+/**
+ * What the caller may read, for the compiler to build into the SQL: every
+ * table a read touches (the root, each relation, filters and sorts through
+ * relations, counts) is replaced by the caller's view of it, with only the
+ * rows some permission grants and, on each row, only the fields a permission
+ * granting that row grants (others read as null). Absent: the administrator.
+ */
+export interface ReadRules {
+  /** The project model the permissions speak of (when reading history, the items' model). */
+  model: Model;
+  /** The caller's read permissions on a project collection; none: it may not read it. */
+  permissions(collection: string): readonly ReadPermission[];
+  /**
+   * For reads of Cairn's history (activity, revisions): their table names. Rows are shown for
+   * items the caller may read, and revision data only with the fields the caller may read.
+   */
+  history?: { activity: string; revisions: string };
+}
+
 export interface ReadMeta {
   /** Rows the query's filter and search match, before limit and offset. */
   filterCount?: boolean;
@@ -81,7 +106,7 @@ export interface ReadMeta {
  * Directus's API shows them: bigint and decimal as strings, timestamps as
  * ISO 8601 in UTC, hashes concealed.
  */
-export function compileRead(model: Model, query: ReadQuery, meta: ReadMeta = {}): CompiledQuery {
+export function compileRead(model: Model, query: ReadQuery, meta: ReadMeta = {}, rules?: ReadRules): CompiledQuery {
   const bindings: unknown[] = [];
   let aliases = 0;
   const schema = model.project.schema;
@@ -99,6 +124,97 @@ export function compileRead(model: Model, query: ReadQuery, meta: ReadMeta = {})
     return field.relation?.kind === 'm2o' ? collectionOf(field.relation.related).primaryKey.type : field.type;
   };
 
+  /** The relation a read takes rows of `name` from: the table, or the caller's view of it. */
+  const source = (name: string): string => {
+    if (!rules) return qualified(schema, name);
+    if (rules.history && (name === rules.history.activity || name === rules.history.revisions)) return historySource(rules, name);
+    return securedSource(rules, name);
+  };
+
+  /**
+   * Per permission of `name`: whether it grants every row, and its row condition on a row of `alias`
+   * (the table itself) as SQL, compiled only when asked for (compiling binds its values, and
+   * PostgreSQL refuses a statement with parameters it never uses).
+   */
+  const grantConditions = (rules: ReadRules, name: string, alias: string): { permission: ReadPermission; everyRow: boolean; sql: () => string }[] =>
+    rules.permissions(name).map((permission) => {
+      let compiled: string | undefined;
+      const filter = permission.filter;
+      return { permission, everyRow: filter === null, sql: () => (compiled ??= filter === null ? 'true' : `(${filterSql(filter, name, alias, true)})`) };
+    });
+
+  /** Per field of `name`: 'all' (every granted row shows it), 'none', or the SQL condition of the rows that show it. */
+  const fieldVisibility = (rules: ReadRules, name: string, grants: ReturnType<typeof grantConditions>): Map<string, string> => {
+    const target = rules.model.collections[name]!;
+    const visibility = new Map<string, string>();
+    for (const field of [target.primaryKey.field, ...Object.keys(target.fields)]) {
+      const granting = grants.filter((grant) => grant.permission.fields === 'all' || grant.permission.fields.has(field));
+      // Granted by every permission, or by one that grants every row: wherever the row shows, the field does.
+      if (granting.length > 0 && (granting.length === grants.length || granting.some((grant) => grant.everyRow))) visibility.set(field, 'all');
+      else visibility.set(field, granting.length === 0 ? 'none' : `(${granting.map((grant) => grant.sql()).join(' or ')})`);
+    }
+    return visibility;
+  };
+
+  /** The rows of `name` the caller may read, each field masked to null where no granting permission grants it. */
+  const securedSource = (rules: ReadRules, name: string): string => {
+    const target = rules.model.collections[name]!;
+    const raw = nextAlias();
+    const grants = grantConditions(rules, name, raw);
+    if (grants.length === 0) return `(select * from ${qualified(rules.model.project.schema, name)} where false)`;
+    const visibility = fieldVisibility(rules, name, grants);
+    // The key stays as it is: joins and the tie-breaking sort need it (the parser decides who may ask for it).
+    const columns = [`${column(raw, target.primaryKey.field)}`];
+    for (const field of Object.values(target.fields)) {
+      if (field.dbType === null) continue;
+      const shown = visibility.get(field.name)!;
+      const value = column(raw, field.name);
+      columns.push(shown === 'all' ? value : shown === 'none' ? `null::${field.dbType} as ${quoteIdent(field.name)}` : `case when ${shown} then ${value} end as ${quoteIdent(field.name)}`);
+    }
+    const rows = grants.some((grant) => grant.everyRow) ? '' : ` where ${grants.map((grant) => grant.sql()).join(' or ')}`;
+    return `(select ${columns.join(', ')} from ${qualified(rules.model.project.schema, name)} as ${raw}${rows})`;
+  };
+
+  /** An item key kept as text in history, as the key's own type (null when it cannot be one). */
+  const keyFromText = (keyType: string, text: string): string => {
+    switch (keyType) {
+      case 'integer':
+      case 'bigInteger':
+        return `(case when ${text} ~ '^-?[0-9]{1,18}$' then ${text}::bigint end)`;
+      case 'uuid':
+        return `(case when ${text} ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' then ${text}::uuid end)`;
+      default:
+        return text;
+    }
+  };
+
+  /** Activity or revisions, only for items the caller may read; revision data without the fields it may not. */
+  const historySource = (rules: ReadRules, name: string): string => {
+    const history = nextAlias();
+    const readable = Object.values(rules.model.collections).filter((collection) => rules.permissions(collection.name).length > 0);
+    const itemOf = (collection: Collection, alias: string) =>
+      `${column(alias, collection.primaryKey.field)} = ${keyFromText(collection.primaryKey.type, column(history, 'item'))}`;
+    const visible = readable.map((collection) => {
+      const item = nextAlias();
+      return `(${column(history, 'collection')} = ${bind(collection.name)} and exists (select 1 from ${securedSource(rules, collection.name)} as ${item} where ${itemOf(collection, item)}))`;
+    });
+    const where = visible.length === 0 ? 'false' : visible.join(' or ');
+    if (name === rules.history!.activity) return `(select ${history}.* from ${qualified(schema, name)} as ${history} where ${where})`;
+    // Revision data and delta lose the keys of fields the caller cannot see on that item now.
+    const masked = (json: string) => {
+      const cases = readable.flatMap((collection) => {
+        const raw = nextAlias();
+        const visibility = fieldVisibility(rules, collection.name, grantConditions(rules, collection.name, raw));
+        const hidden = [...visibility].filter(([, shown]) => shown !== 'all').map(([field, shown]) => (shown === 'none' ? literal(field) : `case when ${shown} then null else ${literal(field)} end`));
+        if (hidden.length === 0) return [`when ${bind(collection.name)} then ${column(history, json)}`];
+        return [`when ${bind(collection.name)} then (select ${column(history, json)} - array_remove(array[${hidden.join(', ')}]::text[], null) from ${qualified(rules.model.project.schema, collection.name)} as ${raw} where ${itemOf(collection, raw)})`];
+      });
+      return cases.length === 0 ? 'null::jsonb' : `case ${column(history, 'collection')} ${cases.join(' ')} end`;
+    };
+    const columns = ['id', 'activity', 'collection', 'item', 'parent', 'version'].map((c) => column(history, c));
+    return `(select ${columns.join(', ')}, ${masked('data')} as data, ${masked('delta')} as delta from ${qualified(schema, name)} as ${history} where ${where})`;
+  };
+
   /** `expr as "name"` for every requested field of an item of `read.collection` held in `alias`. */
   const projection = (read: ReadQuery, alias: string): string[] => read.fields.map((node) => `${fieldExpression(node, read, alias)} as ${quoteIdent(node.as)}`);
 
@@ -110,12 +226,12 @@ export function compileRead(model: Model, query: ReadQuery, meta: ReadMeta = {})
     if (node.kind === 'function') return dateFunction(node.fn, column(alias, node.field));
     if (node.kind === 'count') {
       const inner = nextAlias();
-      return `(select count(*)::int from ${qualified(schema, node.related)} as ${inner} where ${column(inner, node.foreignKey)} = ${column(alias, collection.primaryKey.field)})`;
+      return `(select count(*)::int from ${source(node.related)} as ${inner} where ${column(inner, node.foreignKey)} = ${column(alias, collection.primaryKey.field)})`;
     }
     if (node.kind === 'm2o') {
       const related = collectionOf(node.read.collection);
       const inner = nextAlias();
-      return `(select (select row_to_json(p) from (select ${projection(node.read, inner).join(', ')}) as p) from ${qualified(schema, related.name)} as ${inner} where ${column(inner, related.primaryKey.field)} = ${column(alias, node.field)})`;
+      return `(select (select row_to_json(p) from (select ${projection(node.read, inner).join(', ')}) as p) from ${source(related.name)} as ${inner} where ${column(inner, related.primaryKey.field)} = ${column(alias, node.field)})`;
     }
     const inner = nextAlias();
     return list(node.read, inner, `${column(inner, node.foreignKey)} = ${column(alias, collection.primaryKey.field)}`, node.keysOnly);
@@ -134,7 +250,7 @@ export function compileRead(model: Model, query: ReadQuery, meta: ReadMeta = {})
     const keys = terms.map((term, i) => `${term.sql} as o${i}`);
     const order = terms.map((term, i) => `o${i} ${term.direction}`);
     return {
-      sql: `select ${item} as j, ${keys.join(', ')} from ${qualified(schema, target.name)} as ${alias}${where.length > 0 ? ` where ${where.join(' and ')}` : ''} order by ${order.join(', ')}${limitOffset(read)}`,
+      sql: `select ${item} as j, ${keys.join(', ')} from ${source(target.name)} as ${alias}${where.length > 0 ? ` where ${where.join(' and ')}` : ''} order by ${order.join(', ')}${limitOffset(read)}`,
       order,
     };
   };
@@ -149,7 +265,7 @@ export function compileRead(model: Model, query: ReadQuery, meta: ReadMeta = {})
       const where = [...(link ? [link] : []), ...conditionsOf(read, alias)];
       const order = orderTerms(read, alias).map((term) => `${term.sql} ${term.direction}`);
       const key = output(column(alias, target.primaryKey.field), target.primaryKey.type);
-      return `to_json(array(select ${key} from ${qualified(schema, target.name)} as ${alias}${where.length > 0 ? ` where ${where.join(' and ')}` : ''} order by ${order.join(', ')}${limitOffset(read)}))`;
+      return `to_json(array(select ${key} from ${source(target.name)} as ${alias}${where.length > 0 ? ` where ${where.join(' and ')}` : ''} order by ${order.join(', ')}${limitOffset(read)}))`;
     }
     const { sql, order } = page(read, alias, link);
     const rows = nextAlias();
@@ -182,7 +298,7 @@ export function compileRead(model: Model, query: ReadQuery, meta: ReadMeta = {})
     // Groups come in the order of their values (nulls last); without groups there is one row.
     const order = groups.map((g) => g.sql).join(', ');
     const grouped = groups.length > 0 ? ` group by ${order} order by ${order}${read.limit !== null ? ` limit ${bind(read.limit)}` : ''}` : '';
-    return `(select coalesce(json_agg(r.v order by r.n), '[]'::json) from (select json_build_object(${pairs.join(', ')}) as v, row_number() over (${groups.length > 0 ? `order by ${order}` : ''}) as n from ${qualified(schema, target.name)} as ${alias}${where.length > 0 ? ` where ${where.join(' and ')}` : ''}${grouped}) as r)`;
+    return `(select coalesce(json_agg(r.v order by r.n), '[]'::json) from (select json_build_object(${pairs.join(', ')}) as v, row_number() over (${groups.length > 0 ? `order by ${order}` : ''}) as n from ${source(target.name)} as ${alias}${where.length > 0 ? ` where ${where.join(' and ')}` : ''}${grouped}) as r)`;
   };
 
   const conditionsOf = (read: ReadQuery, alias: string): string[] => [
@@ -190,21 +306,27 @@ export function compileRead(model: Model, query: ReadQuery, meta: ReadMeta = {})
     ...(read.search !== null ? [searchSql(read.search, collectionOf(read.collection), alias)] : []),
   ];
 
-  const filterSql = (node: FilterNode, collectionName: string, alias: string): string => {
+  /**
+   * A filter on rows of `alias`. The request's filters see related rows through the caller's view;
+   * a permission's own filter (`rule`) is config, evaluated on the tables as they are.
+   */
+  const filterSql = (node: FilterNode, collectionName: string, alias: string, rule = false): string => {
+    const from = (name: string) => (rule ? qualified(rules?.model.project.schema ?? schema, name) : source(name));
+    const keyOf = (name: string) => (rule && rules ? rules.model : model).collections[name]!.primaryKey.field;
     switch (node.kind) {
       case 'and':
       case 'or':
         // An empty group ({} or _and: []) constrains nothing.
         if (node.children.length === 0) return node.kind === 'and' ? 'true' : 'false';
-        return `(${node.children.map((child) => filterSql(child, collectionName, alias)).join(` ${node.kind} `)})`;
+        return `(${node.children.map((child) => filterSql(child, collectionName, alias, rule)).join(` ${node.kind} `)})`;
       case 'm2o': {
         const inner = nextAlias();
-        return `exists (select 1 from ${qualified(schema, node.related)} as ${inner} where ${column(inner, node.relatedKey)} = ${column(alias, node.field)} and ${filterSql(node.filter, node.related, inner)})`;
+        return `exists (select 1 from ${from(node.related)} as ${inner} where ${column(inner, node.relatedKey)} = ${column(alias, node.field)} and ${filterSql(node.filter, node.related, inner, rule)})`;
       }
       case 'many': {
         const inner = nextAlias();
-        const key = collectionOf(collectionName).primaryKey.field;
-        const exists = `exists (select 1 from ${qualified(schema, node.related)} as ${inner} where ${column(inner, node.foreignKey)} = ${column(alias, key)} and ${filterSql(node.filter, node.related, inner)})`;
+        const key = keyOf(collectionName);
+        const exists = `exists (select 1 from ${from(node.related)} as ${inner} where ${column(inner, node.foreignKey)} = ${column(alias, key)} and ${filterSql(node.filter, node.related, inner, rule)})`;
         return node.quantifier === 'some' ? exists : `not ${exists}`;
       }
       case 'compare':
@@ -226,6 +348,8 @@ export function compileRead(model: Model, query: ReadQuery, meta: ReadMeta = {})
       return (operator === '_empty') === value ? empty : `not ${empty}`;
     }
     if (operator === '_in' || operator === '_nin') {
+      // Only a dynamic list ($CURRENT_ROLES) can be empty: in nothing, or not in nothing.
+      if ((value as unknown[]).length === 0) return operator === '_in' ? 'false' : 'true';
       return `${target} ${operator === '_nin' ? 'not ' : ''}in (${(value as unknown[]).map(bind).join(', ')})`;
     }
     if (operator === '_between' || operator === '_nbetween') {
@@ -264,7 +388,7 @@ export function compileRead(model: Model, query: ReadQuery, meta: ReadMeta = {})
   const sortSql = (node: SortNode, alias: string): string => {
     if (node.kind === 'column') return column(alias, node.field);
     const inner = nextAlias();
-    return `(select ${sortSql(node.sort, inner)} from ${qualified(schema, node.related)} as ${inner} where ${column(inner, node.relatedKey)} = ${column(alias, node.field)})`;
+    return `(select ${sortSql(node.sort, inner)} from ${source(node.related)} as ${inner} where ${column(inner, node.relatedKey)} = ${column(alias, node.field)})`;
   };
   const direction = (node: SortNode): boolean => (node.kind === 'column' ? node.descending : direction(node.sort));
 
@@ -280,13 +404,14 @@ export function compileRead(model: Model, query: ReadQuery, meta: ReadMeta = {})
   // One item: its JSON object as it is, without building an array to take it out again.
   const data = first ? `(select r.j::text from (${page(query, nextAlias(), null).sql}) as r)` : query.aggregate ? aggregateList(query, nextAlias()) : list(query, nextAlias(), null);
   const counts: string[] = [];
-  const table = qualified(schema, query.collection);
+  // Built only when used: building binds its values.
+  const table = () => source(query.collection);
   if (meta.filterCount) {
     const alias = nextAlias();
     const where = conditionsOf(query, alias);
-    counts.push(`(select count(*) from ${table} as ${alias}${where.length > 0 ? ` where ${where.join(' and ')}` : ''}) as filter_count`);
+    counts.push(`(select count(*) from ${table()} as ${alias}${where.length > 0 ? ` where ${where.join(' and ')}` : ''}) as filter_count`);
   }
-  if (meta.totalCount) counts.push(`(select count(*) from ${table} as ${nextAlias()}) as total_count`);
+  if (meta.totalCount) counts.push(`(select count(*) from ${table()} as ${nextAlias()}) as total_count`);
   const shaped = meta.data === 'text' ? `${data}::text` : meta.data === 'first-text' && !first ? `(${data} -> 0)::text` : data;
   const sql = `select ${[`${shaped} as data`, ...counts].join(', ')}`;
   return { sql, bindings };

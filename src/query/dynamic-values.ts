@@ -12,7 +12,15 @@ const UNITS: [RegExp, (date: Date, amount: number) => void][] = [
   [/^(y|yrs?|years?)$/, (d, n) => d.setUTCFullYear(d.getUTCFullYear() + n)],
 ];
 
-export function resolveDynamic(value: string, context: { now: Date; user: string | null }): unknown {
+export interface DynamicContext {
+  now: Date;
+  user: string | null;
+  role?: string | null;
+  roles?: readonly string[];
+  policies?: readonly string[];
+}
+
+export function resolveDynamic(value: string, context: DynamicContext): unknown {
   if (value === '$NOW') return new Date(context.now);
   const adjusted = /^\$NOW\(\s*([+-]?\d+(?:\.\d+)?)\s*([a-z]*)\s*\)$/i.exec(value);
   if (adjusted) {
@@ -23,7 +31,10 @@ export function resolveDynamic(value: string, context: { now: Date; user: string
     return date;
   }
   if (value === '$CURRENT_USER') return context.user;
-  // Roles, policies and user fields arrive with authentication; until then there is no such value.
-  if (/^\$(CURRENT_USER\.|CURRENT_ROLES?|CURRENT_POLICIES)/.test(value)) return null;
+  if (value === '$CURRENT_ROLE') return context.role ?? null;
+  if (value === '$CURRENT_ROLES') return [...(context.roles ?? [])];
+  if (value === '$CURRENT_POLICIES') return [...(context.policies ?? [])];
+  // Fields of the user or role ($CURRENT_USER.email) would need a read of their own: not resolved.
+  if (/^\$(CURRENT_USER\.|CURRENT_ROLE\.)/.test(value)) return null;
   return value;
 }

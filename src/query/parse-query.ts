@@ -3,7 +3,10 @@
  * offset, page) into a ReadQuery, checking every identifier against the
  * model. Unknown fields are FORBIDDEN, as Directus answers (a field that does
  * not exist and one the caller may not see look the same); malformed values
- * are INVALID_QUERY naming the offending part. Pure.
+ * are INVALID_QUERY naming the offending part. With `access`, every
+ * identifier the query touches — in fields, filter, sort, aggregate, groupBy,
+ * alias, deep and function calls — must also be readable by the caller, and
+ * `*` expands to the readable fields only. Pure.
  */
 import { ForbiddenError, InvalidQueryError } from '../errors/index.ts';
 import { fitsFormat, isInt32, OPERATORS_BY_TYPE, type Collection, type Field, type Model } from '../model/index.ts';
@@ -18,6 +21,16 @@ export interface ParseOptions {
   /** What $NOW and $CURRENT_USER resolve to. */
   now?: Date;
   user?: string | null;
+  role?: string | null;
+  roles?: readonly string[];
+  policies?: readonly string[];
+  /** What the caller may read; absent: everything (the administrator, or Cairn itself). */
+  access?: FieldAccess;
+}
+
+/** The fields of a collection the caller may read; null when it may not read the collection at all. */
+export interface FieldAccess {
+  readable(collection: string): ReadonlySet<string> | null;
 }
 
 const DEFAULT_LIMIT = 100;
@@ -27,29 +40,65 @@ const QUANTIFIERS = new Set(['_some', '_none']);
 
 export function parseReadQuery(model: Model, collectionName: string, raw: Record<string, unknown>, options: ParseOptions = {}): ReadQuery {
   const collection = model.collections[collectionName];
-  if (!collection) {
-    throw new ForbiddenError({ reason: `You don't have permission to access collection "${collectionName}" or it does not exist.` });
-  }
-  const settings = { maxDepth: options.maxDepth ?? MAX_DEPTH, defaultLimit: options.defaultLimit ?? DEFAULT_LIMIT, now: options.now ?? new Date(), user: options.user ?? null };
+  const settings = settingsOf(options);
+  if (!collection || !readableCollection(settings, collectionName)) forbiddenCollection(collectionName);
   const limit = integer(raw.limit, 'limit', -1) ?? settings.defaultLimit;
   const page = integer(raw.page, 'page', 0);
   const offset = integer(raw.offset, 'offset', 0) ?? (page !== undefined && page > 0 && limit !== -1 ? limit * (page - 1) : 0);
   const search = raw.search === undefined || raw.search === '' ? null : typeof raw.search === 'string' ? raw.search.trim() : invalid('search must be a string');
   const filterValue = jsonParam(raw.filter, 'filter');
-  const aggregate = raw.aggregate === undefined || raw.aggregate === '' ? undefined : parseAggregate(collection, jsonParam(raw.aggregate, 'aggregate'));
-  const groupBy = list(raw.groupBy, 'groupBy').map((spec) => parseGroup(collection, spec));
+  const aggregate = raw.aggregate === undefined || raw.aggregate === '' ? undefined : parseAggregate(collection, jsonParam(raw.aggregate, 'aggregate'), settings);
+  const groupBy = list(raw.groupBy, 'groupBy').map((spec) => parseGroup(collection, spec, settings));
   if (groupBy.length > 0 && !aggregate) invalid('"groupBy" needs "aggregate"');
   return {
     kind: 'read',
     collection: collection.name,
-    fields: parseFields({ model, collection, paths: fieldPaths(raw.fields), depth: 1, settings, deep: objectParam(raw.deep, 'deep'), alias: aliases(collection, objectParam(raw.alias, 'alias')) }),
+    fields: parseFields({ model, collection, paths: fieldPaths(raw.fields), depth: 1, settings, deep: objectParam(raw.deep, 'deep'), alias: aliases(collection, objectParam(raw.alias, 'alias'), settings) }),
     filter: filterValue === undefined ? null : parseFilter({ model, collection, filter: coerce(filterValue), depth: 1, settings, path: 'filter', topLevel: true }),
     search,
-    sort: sortFields(raw.sort).map((spec) => parseSort(model, collection, spec)),
+    sort: sortFields(raw.sort).map((spec) => parseSort(model, collection, spec, settings)),
     limit: limit === -1 ? null : limit,
     offset,
     ...(aggregate ? { aggregate, groupBy } : {}),
   };
+}
+
+/**
+ * A permission's item filter or validation rule, parsed as a query filter
+ * with the request's dynamic values ($CURRENT_USER, $CURRENT_ROLES, $NOW…).
+ * Written in the config repository and checked when it was loaded, so it may
+ * name any field: no `access` applies.
+ */
+export function parseRuleFilter(model: Model, collectionName: string, filter: Record<string, unknown>, options: Omit<ParseOptions, 'access'> = {}): FilterNode {
+  const collection = model.collections[collectionName]!;
+  const settings = settingsOf({ ...options, maxDepth: Number.MAX_SAFE_INTEGER });
+  return parseFilter({ model, collection, filter, depth: 1, settings, path: 'permission', topLevel: true });
+}
+
+function settingsOf(options: ParseOptions): Settings {
+  return {
+    maxDepth: options.maxDepth ?? MAX_DEPTH,
+    defaultLimit: options.defaultLimit ?? DEFAULT_LIMIT,
+    now: options.now ?? new Date(),
+    user: options.user ?? null,
+    role: options.role ?? null,
+    roles: options.roles ?? [],
+    policies: options.policies ?? [],
+    access: options.access,
+  };
+}
+
+function readableCollection(settings: Settings, collection: string): boolean {
+  return settings.access === undefined || settings.access.readable(collection) !== null;
+}
+
+/** Whether the caller may read `field` (the primary key included) of `collection`. */
+function readableField(settings: Settings, collection: Collection, field: string): boolean {
+  return settings.access === undefined || settings.access.readable(collection.name)?.has(field) === true;
+}
+
+function forbiddenCollection(name: string): never {
+  throw new ForbiddenError({ reason: `You don't have permission to access collection "${name}" or it does not exist.` });
 }
 
 const FUNCTION_CALL = /^([a-zA-Z]+)\(([A-Za-z_][A-Za-z0-9_]*)\)$/;
@@ -57,18 +106,19 @@ const DATE_TYPES = new Set(['date', 'dateTime', 'timestamp', 'time']);
 const NUMERIC_TYPES = new Set(['integer', 'bigInteger', 'float', 'decimal']);
 
 /** `year(date)` on a date field: the function and the field, checked. */
-function dateCall(collection: Collection, spec: string): { fn: DateFunction; field: string } | undefined {
+function dateCall(collection: Collection, spec: string, settings: Settings): { fn: DateFunction; field: string } | undefined {
   const call = FUNCTION_CALL.exec(spec);
   if (!call) return undefined;
   const [, fn, name] = call as unknown as [string, string, string];
   if (!(DATE_FUNCTIONS as readonly string[]).includes(fn)) return undefined;
   const field = collection.fields[name];
+  if (field && !readableField(settings, collection, name)) forbiddenField(name, collection.name);
   if (!field || !DATE_TYPES.has(field.type)) invalid(`"${spec}": ${fn}() takes a date, time or timestamp field of "${collection.name}"`);
   if (field.type === 'time' && ['year', 'month', 'week', 'day', 'weekday'].includes(fn)) invalid(`"${spec}": a time has no ${fn}`);
   return { fn: fn as DateFunction, field: name };
 }
 
-function parseAggregate(collection: Collection, value: unknown): AggregateNode[] {
+function parseAggregate(collection: Collection, value: unknown, settings: Settings): AggregateNode[] {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) invalid('"aggregate" has to be an object of functions and fields');
   const nodes: AggregateNode[] = [];
   for (const [fn, fields] of Object.entries(value as Record<string, unknown>)) {
@@ -84,7 +134,7 @@ function parseAggregate(collection: Collection, value: unknown): AggregateNode[]
         continue;
       }
       const type = name === collection.primaryKey.field ? collection.primaryKey.type : collection.fields[name]?.dbType ? collection.fields[name]!.type : undefined;
-      if (type === undefined) forbiddenField(name, collection.name);
+      if (type === undefined || !readableField(settings, collection, name)) forbiddenField(name, collection.name);
       if (/^(sum|avg)/.test(fn) && !NUMERIC_TYPES.has(type)) invalid(`"${fn}" takes a numeric field, "${name}" is ${type}`);
       if ((fn === 'min' || fn === 'max') && !NUMERIC_TYPES.has(type) && !DATE_TYPES.has(type)) invalid(`"${fn}" takes a numeric or date field, "${name}" is ${type}`);
       nodes.push({ fn: fn as AggregateFunction, field: name });
@@ -94,10 +144,11 @@ function parseAggregate(collection: Collection, value: unknown): AggregateNode[]
   return nodes;
 }
 
-function parseGroup(collection: Collection, spec: string): GroupNode {
-  const call = dateCall(collection, spec);
+function parseGroup(collection: Collection, spec: string, settings: Settings): GroupNode {
+  const call = dateCall(collection, spec, settings);
   if (call) return { field: call.field, fn: call.fn, as: `${call.field}_${call.fn}` };
   const field = spec === collection.primaryKey.field ? null : collection.fields[spec];
+  if (field !== undefined && !readableField(settings, collection, spec)) forbiddenField(spec, collection.name);
   if (field === undefined || field?.dbType === null) invalid(`Invalid groupBy field "${spec}"`);
   return { field: spec, fn: null, as: spec };
 }
@@ -150,10 +201,21 @@ function sortFields(value: unknown): string[] {
   return list(value, 'sort');
 }
 
-type Settings = { maxDepth: number; defaultLimit: number; now: Date; user: string | null };
+type Settings = {
+  maxDepth: number;
+  defaultLimit: number;
+  now: Date;
+  user: string | null;
+  role: string | null;
+  roles: readonly string[];
+  policies: readonly string[];
+  access: FieldAccess | undefined;
+};
 
-function fieldsOf(collection: Collection): { name: string; field: Field | null }[] {
-  return [{ name: collection.primaryKey.field, field: null }, ...Object.values(collection.fields).map((field) => ({ name: field.name, field }))];
+/** The fields of a collection the caller may read, its key first. */
+function fieldsOf(collection: Collection, settings: Settings): { name: string; field: Field | null }[] {
+  const all = [{ name: collection.primaryKey.field, field: null }, ...Object.values(collection.fields).map((field) => ({ name: field.name, field }))];
+  return settings.access === undefined ? all : all.filter((f) => readableField(settings, collection, f.name));
 }
 
 function forbiddenField(field: string, collection: string): never {
@@ -169,13 +231,13 @@ function objectParam(value: unknown, name: string): Record<string, unknown> | un
 }
 
 /** `alias`: {new_key: field}, so one relation can be read twice (with different `deep`). */
-function aliases(collection: Collection, value: Record<string, unknown> | undefined): Map<string, string> {
+function aliases(collection: Collection, value: Record<string, unknown> | undefined, settings: Settings): Map<string, string> {
   const map = new Map<string, string>();
   for (const [name, field] of Object.entries(value ?? {})) {
     if (typeof field !== 'string' || name.includes('.') || field.includes('.')) invalid(`"alias.${name}" has to name a field, without dots`);
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) || name.length > 63) invalid(`"${name}" is not a usable alias`);
     if (collection.fields[name] || name === collection.primaryKey.field) invalid(`alias "${name}" hides the field of that name`);
-    if (!collection.fields[field] && field !== collection.primaryKey.field) forbiddenField(field, collection.name);
+    if ((!collection.fields[field] && field !== collection.primaryKey.field) || !readableField(settings, collection, field)) forbiddenField(field, collection.name);
     map.set(name, field);
   }
   return map;
@@ -201,7 +263,7 @@ function parseFields(options: {
     if (path[0] === '*' || path[0] === undefined) continue;
     explicit.set(path[0], [...(explicit.get(path[0]) ?? []), path.slice(1)]);
   }
-  const known = new Map(fieldsOf(collection).map((f) => [f.name, f.field]));
+  const known = new Map(fieldsOf(collection, settings).map((f) => [f.name, f.field]));
   const nodes: FieldNode[] = [];
   // Function fields: year(date_created) → date_created_year, count(comments) → comments_count.
   for (const name of [...explicit.keys()]) {
@@ -212,10 +274,11 @@ function parseFields(options: {
     if (fn === 'count') {
       const relation = collection.fields[target]?.relation;
       if (relation?.kind !== 'o2m' && relation?.kind !== 'm2m') invalid(`count() takes an o2m or m2m field, not "${target}"`);
+      if (!readableField(settings, collection, target) || !readableCollection(settings, relation.kind === 'm2m' ? relation.junction : relation.related)) forbiddenField(target, collection.name);
       nodes.push({ kind: 'count', field: target, as: `${target}_count`, related: relation.kind === 'm2m' ? relation.junction : relation.related, foreignKey: relation.kind === 'm2m' ? relation.sourceField : relation.foreignKey });
       continue;
     }
-    const date = dateCall(collection, name);
+    const date = dateCall(collection, name, settings);
     if (!date) invalid(`Unknown function "${fn}" in fields`);
     nodes.push({ kind: 'function', fn: date.fn, field: date.field, as: `${date.field}_${date.fn}` });
   }
@@ -231,6 +294,7 @@ function parseFields(options: {
   }
   for (const name of explicit.keys()) if (!known.has(name)) forbiddenField(name, collection.name);
   for (const key of Object.keys(deep)) {
+    if (!alias.has(key) && !known.has(key) && collection.fields[key]?.relation) forbiddenField(key, collection.name);
     if (!alias.has(key) && !known.get(key)?.relation) invalid(`"deep.${key}" has to name a relation of "${collection.name}"`);
   }
 
@@ -269,6 +333,7 @@ function deepOptions(value: unknown, name: string): Record<string, unknown> {
 
 /** A related read: its fields, and what `deep` asks of it (its own query keys start with `_`; the others go deeper). */
 function nestedRead(model: Model, collection: Collection, paths: string[][], depth: number, settings: Settings, deep?: Record<string, unknown>): ReadQuery {
+  if (!readableCollection(settings, collection.name)) forbiddenCollection(collection.name);
   const own = Object.fromEntries(Object.entries(deep ?? {}).filter(([key]) => key.startsWith('_')).map(([key, value]) => [key.slice(1), value]));
   const deeper = Object.fromEntries(Object.entries(deep ?? {}).filter(([key]) => !key.startsWith('_')));
   for (const key of Object.keys(own)) if (!['filter', 'sort', 'limit', 'offset', 'page', 'search'].includes(key)) invalid(`Unknown deep option "_${key}"`);
@@ -282,7 +347,7 @@ function nestedRead(model: Model, collection: Collection, paths: string[][], dep
     fields: parseFields({ model, collection, paths, depth: depth + 1, settings, deep: deeper }),
     filter: filter === undefined ? null : parseFilter({ model, collection, filter: coerce(filter), depth: depth + 1, settings, path: 'deep._filter', topLevel: true }),
     search: typeof own.search === 'string' && own.search.trim() !== '' ? own.search.trim() : null,
-    sort: sort.length > 0 ? sort.map((spec) => parseSort(model, collection, spec)) : defaultSort(collection),
+    sort: sort.length > 0 ? sort.map((spec) => parseSort(model, collection, spec, settings)) : defaultSort(collection),
     limit: limit === -1 ? null : limit,
     offset: integer(own.offset, 'deep._offset', 0) ?? (page !== undefined && page > 0 && limit !== -1 ? limit * (page - 1) : 0),
   };
@@ -292,7 +357,7 @@ function defaultSort(collection: Collection): SortNode[] {
   return [{ kind: 'column', field: collection.sortField ?? collection.primaryKey.field, descending: false }];
 }
 
-function parseSort(model: Model, collection: Collection, spec: string): SortNode {
+function parseSort(model: Model, collection: Collection, spec: string, settings: Settings): SortNode {
   const descending = spec.startsWith('-');
   const path = (descending ? spec.slice(1) : spec).split('.');
   let current = collection;
@@ -301,12 +366,14 @@ function parseSort(model: Model, collection: Collection, spec: string): SortNode
     const last = index === path.length - 1;
     const field = segment === current.primaryKey.field ? null : current.fields[segment];
     if (field === undefined) invalid(`Invalid sort field "${spec}": "${segment}" is not a field of "${current.name}"`);
+    if (!readableField(settings, current, segment)) forbiddenField(segment, current.name);
     if (last) {
       if (field?.dbType === null) invalid(`Invalid sort field "${spec}": "${segment}" has no column to sort by`);
       break;
     }
     if (field?.relation?.kind !== 'm2o') invalid(`Invalid sort field "${spec}": only m2o relations can be followed`);
     const related = model.collections[field.relation.related]!;
+    if (!readableCollection(settings, related.name)) forbiddenCollection(related.name);
     chain.push({ field: segment, related: related.name, relatedKey: related.primaryKey.field });
     current = related;
   }
@@ -332,14 +399,19 @@ function parseFilter(options: { model: Model; collection: Collection; filter: un
       children.push({ kind: key === '_and' ? 'and' : 'or', children: value.map((item, index) => parseFilter({ ...options, filter: item, path: `${here}[${index}]`, nesting: nesting + 1 })) });
       continue;
     }
-    const call = dateCall(collection, key);
+    const call = dateCall(collection, key, settings);
     if (call) {
       for (const node of conditions({ field: call.field, type: 'integer', valueType: 'integer', value, path: here, settings })) children.push({ ...(node as Extract<FilterNode, { kind: 'compare' }>), fn: call.fn });
       continue;
     }
     const field = key === collection.primaryKey.field ? null : collection.fields[key];
     if (field === undefined) invalid(`Invalid filter key "${key}" on "${collection.name}"`);
+    if (!readableField(settings, collection, key)) forbiddenField(key, collection.name);
     const relation = field?.relation;
+    // Following a relation (not just comparing an m2o's key) needs the related collection readable too.
+    const relatedName = relation === undefined || relation === null ? undefined : relation.kind === 'm2m' ? relation.junction : relation.related;
+    const follows = relation?.kind !== 'm2o' || (value !== null && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).some((k) => !k.startsWith('_')));
+    if (relatedName !== undefined && follows && !readableCollection(settings, relatedName)) forbiddenCollection(relatedName);
     if (relation?.kind === 'o2m' || relation?.kind === 'm2m') {
       const target = model.collections[relation.kind === 'm2m' ? relation.junction : relation.related]!;
       const foreignKey = relation.kind === 'm2m' ? relation.sourceField : relation.foreignKey;
@@ -392,7 +464,10 @@ function operandFor(options: { operator: string; operand: unknown; type: string;
     return operand;
   }
   if (operator === '_in' || operator === '_nin' || operator === '_between' || operator === '_nbetween') {
-    const items = typeof operand === 'string' ? operand.split(',') : operand;
+    // $CURRENT_ROLES and $CURRENT_POLICIES are lists; an empty one matches nothing (_in) or everything (_nin).
+    const dynamic = typeof operand === 'string' && operand.startsWith('$') ? resolveDynamic(operand, settings) : operand;
+    if (dynamic !== operand && Array.isArray(dynamic) && dynamic.length === 0 && operator.endsWith('in')) return [];
+    const items = typeof dynamic === 'string' ? dynamic.split(',') : dynamic;
     if (!Array.isArray(items) || items.length === 0) invalid(`"${operator}" at ${path} takes a non-empty list`);
     if (operator.endsWith('between') && items.length !== 2) invalid(`"${operator}" at ${path} takes exactly two values`);
     return items.map((item) => scalar(item, type, path, settings));

@@ -1,16 +1,17 @@
 /**
- * Reading items: the query language parsed against the served model,
- * authorised, compiled to one statement and run. Until permissions land only
- * the administrator may read; anyone else is FORBIDDEN (which, as in
- * Directus, also reads as "does not exist").
+ * Reading items: the query language parsed against the served model and the
+ * caller's read permissions, compiled to one statement (the permissions built
+ * into it) and run. What the caller may not read is FORBIDDEN, which, as in
+ * Directus, also reads as "does not exist".
  */
 import type { Context } from '../../context/index.ts';
 import { ForbiddenError, InvalidQueryError, type CairnError } from '../../errors/index.ts';
 import type { Collection, Model } from '../../model/index.ts';
+import { readAccessFor, type CallerReadAccess } from '../../permissions/index.ts';
 import { compileRead, parseReadQuery, type FilterNode, type ReadMeta, type ReadQuery } from '../../query/index.ts';
 import type { Accountability } from '../accountability.ts';
 import { parseKey } from './item-keys.ts';
-import { systemModel } from '../system-collections.ts';
+import { ACTIVITY, REVISIONS, systemModel } from '../system-collections.ts';
 
 type ItemsContext = Pick<Context, 'db' | 'models'>;
 
@@ -23,12 +24,37 @@ function forbidden(collection: string): CairnError {
   return new ForbiddenError({ reason: `You don't have permission to access collection "${collection}" or it does not exist.` });
 }
 
-function servedModel(context: ItemsContext, accountability: Accountability, collection: string, system: boolean): { model: Model; target: Collection } {
-  const model = system ? systemModel() : context.models.current()?.model;
+interface Served {
+  model: Model;
+  target: Collection;
+  now: Date;
+  /** The caller's read permissions; undefined for the administrator. */
+  read: CallerReadAccess | undefined;
+}
+
+function served(context: ItemsContext, accountability: Accountability, collection: string, system: boolean): Served {
+  const project = context.models.current()?.model;
+  const model = system ? systemModel() : project;
   const target = model?.collections[collection];
-  // Until policies are enforced, only the administrator reads (project items, activity and revisions alike).
-  if (!model || !target || !accountability.admin) throw forbidden(collection);
-  return { model, target };
+  if (!model || !target) throw forbidden(collection);
+  const now = new Date();
+  if (accountability.admin) return { model, target, now, read: undefined };
+  if (!project) throw forbidden(collection);
+  const fields = (name: string) => [model.collections[name]?.primaryKey.field ?? 'id', ...Object.keys(model.collections[name]?.fields ?? {})];
+  const history = system ? { activity: ACTIVITY, revisions: REVISIONS, fields: { [ACTIVITY]: fields(ACTIVITY), [REVISIONS]: fields(REVISIONS) } } : undefined;
+  return { model, target, now, read: readAccessFor({ model: project, accountability, now, ...(history ? { history } : {}) }) };
+}
+
+/** The request's query, parsed for the caller: only what it may read can be named. */
+function parseFor(served: Served, accountability: Accountability, collection: string, raw: Record<string, unknown>): ReadQuery {
+  return parseReadQuery(served.model, collection, raw, {
+    now: served.now,
+    user: accountability.user,
+    role: accountability.role,
+    roles: accountability.roles,
+    policies: accountability.policies,
+    ...(served.read ? { access: served.read.access } : {}),
+  });
 }
 
 function metaOf(raw: unknown): { totalCount: boolean; filterCount: boolean } {
@@ -37,8 +63,8 @@ function metaOf(raw: unknown): { totalCount: boolean; filterCount: boolean } {
   return { totalCount: items.includes('*') || items.includes('total_count'), filterCount: items.includes('*') || items.includes('filter_count') };
 }
 
-async function run<D = Record<string, unknown>[]>(context: ItemsContext, model: Model, query: ReadQuery, meta: ReadMeta) {
-  const { sql, bindings } = compileRead(model, query, meta);
+async function run<D = Record<string, unknown>[]>(context: ItemsContext, served: Served, query: ReadQuery, meta: ReadMeta) {
+  const { sql, bindings } = compileRead(served.model, query, meta, served.read?.rules);
   let rows: { data: D; total_count?: string; filter_count?: string }[];
   try {
     ({ rows } = await context.db.query<{ data: D; total_count?: string; filter_count?: string }>(sql, bindings));
@@ -67,11 +93,11 @@ interface ReadOptions {
  */
 export async function readItemsJson(options: ReadOptions): Promise<string> {
   const { context, accountability, collection } = options;
-  const { model, target } = servedModel(context, accountability, collection, options.system ?? false);
-  if (target.singleton) return JSON.stringify(await readItems(options));
-  const query = parseReadQuery(model, collection, options.query, { user: accountability.user });
+  const scope = served(context, accountability, collection, options.system ?? false);
+  if (scope.target.singleton) return JSON.stringify(await readItems(options));
+  const query = parseFor(scope, accountability, collection, options.query);
   const meta = metaOf(options.query.meta);
-  const row = await run<string>(context, model, query, { ...meta, data: 'text' });
+  const row = await run<string>(context, scope, query, { ...meta, data: 'text' });
   const counts = [
     ...(meta.totalCount ? [`"total_count":${Number(row.total_count)}`] : []),
     ...(meta.filterCount ? [`"filter_count":${Number(row.filter_count)}`] : []),
@@ -81,20 +107,20 @@ export async function readItemsJson(options: ReadOptions): Promise<string> {
 
 /** The HTTP response body of a read by key, as JSON text (see readItemsJson). */
 export async function readItemJson(options: ReadOptions & { key: string }): Promise<string> {
-  const { query, model, collection } = itemQuery(options);
-  const row = await run<string | null>(options.context, model, query, { data: 'first-text' });
+  const { query, scope, collection } = itemQuery(options);
+  const row = await run<string | null>(options.context, scope, query, { data: 'first-text' });
   if (row.data === null) throw forbidden(collection);
   return `{"data":${row.data}}`;
 }
 
 export async function readItems(options: ReadOptions): Promise<ReadItemsResult> {
   const { context, accountability, collection } = options;
-  const { model, target } = servedModel(context, accountability, collection, options.system ?? false);
-  const query = parseReadQuery(model, collection, options.query, { user: accountability.user });
+  const scope = served(context, accountability, collection, options.system ?? false);
+  const query = parseFor(scope, accountability, collection, options.query);
   const meta = metaOf(options.query.meta);
-  const row = await run(context, model, target.singleton ? { ...query, limit: 1 } : query, meta);
+  const row = await run(context, scope, scope.target.singleton ? { ...query, limit: 1 } : query, meta);
   // A singleton not written yet reads as its defaults, as in Directus.
-  if (target.singleton) return { data: row.data[0] ?? singletonDefaults(target) };
+  if (scope.target.singleton) return { data: row.data[0] ?? singletonDefaults(scope.target) };
   const result: ReadItemsResult = { data: row.data };
   if (meta.totalCount || meta.filterCount) {
     result.meta = {
@@ -107,21 +133,23 @@ export async function readItems(options: ReadOptions): Promise<ReadItemsResult> 
 
 /** One item by key; a key that does not exist, or cannot exist for the key's type, is FORBIDDEN. */
 export async function readItem(options: ReadOptions & { key: string }): Promise<ReadItemsResult> {
-  const { query, model, collection } = itemQuery(options);
-  const row = await run(options.context, model, query, {});
+  const { query, scope, collection } = itemQuery(options);
+  const row = await run(options.context, scope, query, {});
   if (row.data.length === 0) throw forbidden(collection);
   return { data: row.data[0]! };
 }
 
 /** The read of one item by key: the request's query, narrowed to that key. */
-function itemQuery(options: ReadOptions & { key: string }): { query: ReadQuery; model: Model; collection: string } {
+function itemQuery(options: ReadOptions & { key: string }): { query: ReadQuery; scope: Served; collection: string } {
   const { context, accountability, collection, key } = options;
-  const { model, target } = servedModel(context, accountability, collection, options.system ?? false);
+  const scope = served(context, accountability, collection, options.system ?? false);
+  const { target } = scope;
   const parsed = parseKey(target, key);
   if (parsed === undefined) throw forbidden(collection);
-  const query = parseReadQuery(model, collection, { ...options.query, limit: 1, offset: 0, page: undefined }, { user: accountability.user });
+  const query = parseFor(scope, accountability, collection, { ...options.query, limit: 1, offset: 0, page: undefined });
+  // By key even when the caller may not read the key field: the key is in the URL, not asked for.
   const byKey: FilterNode = { kind: 'compare', field: target.primaryKey.field, operator: '_eq', type: target.primaryKey.type, value: parsed };
-  return { query: { ...query, filter: query.filter ? { kind: 'and', children: [byKey, query.filter] } : byKey, search: null }, model, collection };
+  return { query: { ...query, filter: query.filter ? { kind: 'and', children: [byKey, query.filter] } : byKey, search: null }, scope, collection };
 }
 
 function singletonDefaults(collection: Collection): Record<string, unknown> {
