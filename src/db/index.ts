@@ -9,4 +9,5 @@ export {
   type MigrationReport,
   type MigrationStep,
 } from './migrations.ts';
+export { runStatement } from './statements.ts';
 export { translatePgError } from './translate-pg-error.ts';

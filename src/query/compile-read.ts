@@ -107,6 +107,42 @@ export interface ReadMeta {
  * ISO 8601 in UTC, hashes concealed.
  */
 export function compileRead(model: Model, query: ReadQuery, meta: ReadMeta = {}, rules?: ReadRules): CompiledQuery {
+  const { bindings, nextAlias, page, list, aggregateList, conditionsOf, source } = makeCompiler(model, rules);
+  const first = meta.data === 'first-text' && !query.aggregate;
+  // One item: its JSON object as it is, without building an array to take it out again.
+  const data = first ? `(select r.j::text from (${page(query, nextAlias(), null).sql}) as r)` : query.aggregate ? aggregateList(query, nextAlias()) : list(query, nextAlias(), null);
+  const counts: string[] = [];
+  // Built only when used: building binds its values.
+  const table = () => source(query.collection);
+  if (meta.filterCount) {
+    const alias = nextAlias();
+    const where = conditionsOf(query, alias);
+    counts.push(`(select count(*) from ${table()} as ${alias}${where.length > 0 ? ` where ${where.join(' and ')}` : ''}) as filter_count`);
+  }
+  if (meta.totalCount) counts.push(`(select count(*) from ${table()} as ${nextAlias()}) as total_count`);
+  const shaped = meta.data === 'text' ? `${data}::text` : meta.data === 'first-text' && !first ? `(${data} -> 0)::text` : data;
+  const sql = `select ${[`${shaped} as data`, ...counts].join(', ')}`;
+  return { sql, bindings };
+}
+
+/**
+ * Rule checks for writes: per row of `keys`, whether each condition holds
+ * (null: always). Conditions are permission filters and validation rules
+ * from config, evaluated on the table as it is: `select key, c0, c1… from
+ * table where key in (…)`.
+ */
+export function compileRuleCheck(model: Model, collection: string, keys: readonly unknown[], conditions: readonly (FilterNode | null)[]): CompiledQuery {
+  const { bindings, bind, nextAlias, filterSql } = makeCompiler(model, undefined);
+  const target = model.collections[collection]!;
+  const alias = nextAlias();
+  const key = `${alias}.${quoteIdent(target.primaryKey.field)}`;
+  const columns = conditions.map((condition, i) => `${condition === null ? 'true' : `coalesce(${filterSql(condition, collection, alias, true)}, false)`} as c${i}`);
+  const sql = `select ${[`${key} as key`, ...columns].join(', ')} from ${qualified(model.project.schema, collection)} as ${alias} where ${key} in (${keys.map(bind).join(', ')})`;
+  return { sql, bindings };
+}
+
+/** The compiler's parts, sharing one list of bindings and one alias counter per statement. */
+function makeCompiler(model: Model, rules: ReadRules | undefined) {
   const bindings: unknown[] = [];
   let aliases = 0;
   const schema = model.project.schema;
@@ -400,19 +436,6 @@ export function compileRead(model: Model, query: ReadQuery, meta: ReadMeta = {},
     return terms;
   };
 
-  const first = meta.data === 'first-text' && !query.aggregate;
-  // One item: its JSON object as it is, without building an array to take it out again.
-  const data = first ? `(select r.j::text from (${page(query, nextAlias(), null).sql}) as r)` : query.aggregate ? aggregateList(query, nextAlias()) : list(query, nextAlias(), null);
-  const counts: string[] = [];
-  // Built only when used: building binds its values.
-  const table = () => source(query.collection);
-  if (meta.filterCount) {
-    const alias = nextAlias();
-    const where = conditionsOf(query, alias);
-    counts.push(`(select count(*) from ${table()} as ${alias}${where.length > 0 ? ` where ${where.join(' and ')}` : ''}) as filter_count`);
-  }
-  if (meta.totalCount) counts.push(`(select count(*) from ${table()} as ${nextAlias()}) as total_count`);
-  const shaped = meta.data === 'text' ? `${data}::text` : meta.data === 'first-text' && !first ? `(${data} -> 0)::text` : data;
-  const sql = `select ${[`${shaped} as data`, ...counts].join(', ')}`;
-  return { sql, bindings };
+
+  return { bindings, bind, nextAlias, page, list, aggregateList, conditionsOf, source, filterSql };
 }

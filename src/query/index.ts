@@ -1,4 +1,4 @@
 /** Public face of the query layer: the Directus query language parsed into an AST and compiled to one SQL statement. */
 export type { FieldNode, FilterNode, ReadQuery, SortNode } from './ast.ts';
-export { compileRead, escapeLike, type CompiledQuery, type ReadMeta, type ReadPermission, type ReadRules } from './compile-read.ts';
+export { compileRead, compileRuleCheck, escapeLike, type CompiledQuery, type ReadMeta, type ReadPermission, type ReadRules } from './compile-read.ts';
 export { parseReadQuery, parseRuleFilter, type FieldAccess, type ParseOptions } from './parse-query.ts';

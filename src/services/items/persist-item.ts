@@ -14,12 +14,15 @@ import type { Accountability } from '../accountability.ts';
 import { parseKey, type ItemKey } from './item-keys.ts';
 import type { HistoryEntry } from './record-history.ts';
 import { validatePayload } from './validate-payload.ts';
+import type { WriteGuard } from './write-permissions.ts';
 
 export interface PersistContext {
   trx: Knex.Transaction;
   model: Model;
   accountability: Accountability;
   now: Date;
+  /** The caller's write permissions, checked for every item written; absent for the administrator. */
+  guard?: WriteGuard | undefined;
 }
 
 export interface Persisted {
@@ -34,9 +37,17 @@ function table(ctx: PersistContext, collection: Collection) {
   return ctx.trx.withSchema(ctx.model.project.schema).table(collection.name);
 }
 
-/** Creates (key undefined) or updates one item, with everything nested in its payload. */
-export async function persistItem(ctx: PersistContext, collection: Collection, payload: unknown, key?: ItemKey): Promise<Persisted | undefined> {
-  const validated = validatePayload({ collection, payload, mode: key === undefined ? 'create' : 'update', user: ctx.accountability.user, now: ctx.now });
+/**
+ * Creates (key undefined) or updates one item, with everything nested in its payload. `link`: the
+ * item is a row of a generated junction written through its m2m field, whose permission the
+ * parent's write already checked.
+ */
+export async function persistItem(ctx: PersistContext, collection: Collection, payload: unknown, key?: ItemKey, link = false): Promise<Persisted | undefined> {
+  const guard = link ? undefined : ctx.guard;
+  const action = key === undefined ? 'create' : 'update';
+  const prepared = guard ? guard.prepare(collection, action, payload) : payload;
+  if (guard && key !== undefined) await guard.checkRows(ctx.trx, collection, 'update', [key], Object.keys(prepared as Record<string, unknown>));
+  const validated = validatePayload({ collection, payload: prepared, mode: action, user: ctx.accountability.user, now: ctx.now });
   const entries: Persisted['entries'] = [];
   const values = { ...validated.values };
   for (const field of validated.hashes) values[field] = await hash(String(values[field]));
@@ -75,6 +86,7 @@ export async function persistItem(ctx: PersistContext, collection: Collection, p
     const foreignKey = relation.kind === 'm2m' ? relation.sourceField : relation.foreignKey;
     entries.push(...(await persistMany(ctx, { target, foreignKey, owner: itemKey, field: name, value })).map((entry) => ({ ...entry, nested: true })));
   }
+  if (guard) await guard.checkWritten(ctx.trx, collection, action, itemKey);
   return { key: itemKey, entries };
 }
 
@@ -100,7 +112,7 @@ async function persistMany(
   const write = async (item: unknown, key?: ItemKey) => {
     const fields = item !== null && typeof item === 'object' ? { ...(item as Record<string, unknown>) } : {};
     delete fields[pk];
-    const result = await persistItem(ctx, target, { ...fields, ...link }, key);
+    const result = await persistItem(ctx, target, { ...fields, ...link }, key, target.junction);
     if (result) entries.push(...result.entries);
     return result?.key;
   };
@@ -109,6 +121,7 @@ async function persistMany(
     if (keys.length === 0) return;
     // An item that cannot exist unlinked (a required link, or a junction row) goes; others are unlinked.
     const mustGo = !target.fields[foreignKey]!.nullable || target.junction;
+    if (mustGo && !target.junction) await ctx.guard?.checkRows(ctx.trx, target, 'delete', keys, []);
     for (const key of keys) {
       if (mustGo) {
         await table(ctx, target).where(pk, key).delete();

@@ -2,7 +2,8 @@
  * Writing items, as a short chain of named stages: authorise → validate and
  * persist, nested relations included (persist-item.ts) → activity and
  * revisions (record-history.ts), all in one transaction → events after
- * commit. Until permissions are enforced only the administrator writes.
+ * commit. The caller's write permissions are checked for every item the
+ * write touches, inside its transaction (write-permissions.ts).
  */
 import type { Knex } from 'knex';
 import type { Context, FilterMeta } from '../../context/index.ts';
@@ -13,21 +14,25 @@ import type { Accountability } from '../accountability.ts';
 import type { ItemKey } from './item-keys.ts';
 import { persistItem } from './persist-item.ts';
 import { recordHistory } from './record-history.ts';
+import { writeGuardFor, type WriteGuard } from './write-permissions.ts';
 
 type WriteContext = Pick<Context, 'db' | 'models' | 'events'>;
 
 interface Target {
   model: Model;
   collection: Collection;
+  now: Date;
+  guard: WriteGuard | undefined;
 }
 
 function authorise(context: WriteContext, accountability: Accountability, name: string): Target {
   const model = context.models.current()?.model;
   const collection = model?.collections[name];
-  if (!model || !collection || !accountability.admin) {
+  if (!model || !collection) {
     throw new ForbiddenError({ reason: `You don't have permission to access collection "${name}" or it does not exist.` });
   }
-  return { model, collection };
+  const now = new Date();
+  return { model, collection, now, guard: writeGuardFor(model, accountability, now) };
 }
 
 /** The filter stage: only objects reach it (anything else is refused when validated). */
@@ -50,13 +55,12 @@ const table = (trx: Knex.Transaction, target: Target) => trx.withSchema(target.m
 export async function createItems(options: { context: WriteContext; accountability: Accountability; collection: string; items: unknown[] }): Promise<ItemKey[]> {
   const { context, accountability } = options;
   const target = authorise(context, accountability, options.collection);
-  const now = new Date();
   // Filter hooks first, outside the transaction: they may change a payload or refuse it.
   const payloads = await Promise.all(options.items.map((item) => filtered(context, 'items.create', item, { collection: target.collection.name, keys: [], user: accountability.user })));
   const keys = await inTransaction(context, target.collection, async (trx) => {
     const created: ItemKey[] = [];
     for (const payload of payloads) {
-      const persisted = (await persistItem({ trx, model: target.model, accountability, now }, target.collection, payload))!;
+      const persisted = (await persistItem({ trx, model: target.model, accountability, now: target.now, guard: target.guard }, target.collection, payload))!;
       await recordHistory(trx, accountability, persisted.entries);
       created.push(persisted.key);
     }
@@ -75,14 +79,13 @@ export async function updateItems(options: { context: WriteContext; accountabili
 export async function updateBatch(options: { context: WriteContext; accountability: Accountability; collection: string; changes: { key: ItemKey; data: unknown }[] }): Promise<ItemKey[]> {
   const { context, accountability } = options;
   const target = authorise(context, accountability, options.collection);
-  const now = new Date();
   const changes = await Promise.all(
     options.changes.map(async (change) => ({ key: change.key, data: await filtered(context, 'items.update', change.data, { collection: target.collection.name, keys: [change.key], user: accountability.user }) })),
   );
   const keys = await inTransaction(context, target.collection, async (trx) => {
     const updated: ItemKey[] = [];
     for (const change of changes) {
-      const persisted = await persistItem({ trx, model: target.model, accountability, now }, target.collection, change.data, change.key);
+      const persisted = await persistItem({ trx, model: target.model, accountability, now: target.now, guard: target.guard }, target.collection, change.data, change.key);
       if (!persisted) continue;
       await recordHistory(trx, accountability, persisted.entries);
       updated.push(persisted.key);
@@ -99,6 +102,7 @@ export async function deleteItems(options: { context: WriteContext; accountabili
   if (options.keys.length === 0) return [];
   const key = target.collection.primaryKey.field;
   const keys = await inTransaction(context, target.collection, async (trx) => {
+    await target.guard?.checkRows(trx, target.collection, 'delete', options.keys, []);
     const deleted = (await table(trx, target).whereIn(key, options.keys).delete().returning(key)) as Record<string, unknown>[];
     const entries = deleted.map((row) => ({ action: 'delete' as const, key: row[key] as ItemKey, collection: target.collection, nested: false }));
     await recordHistory(trx, accountability, entries);

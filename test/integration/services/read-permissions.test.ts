@@ -6,20 +6,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Context } from '../../../src/context/index.ts';
 import { modelHash, type Model } from '../../../src/model/index.ts';
-import { resolveAccess } from '../../../src/permissions/index.ts';
 import { planAndApply } from '../../../src/reconcile/index.ts';
 import { adminAccountability, createItems, readItem, readItems, readItemsJson, type Accountability } from '../../../src/services/index.ts';
+import { accountabilityAs } from '../../helpers/accountability.ts';
 import { modelOf } from '../../helpers/models.ts';
 import { applyTemplate } from '../../helpers/template.ts';
 import { createTestContext } from '../../helpers/test-context.ts';
 import { testBackends, type TestDatabase } from '../../helpers/test-databases.ts';
 
 const USER = '6c0f5f7e-8a52-4d0c-9b0e-0d5a1c2b3e4f';
-
-export function accountabilityAs(model: Model, who: { role: string | null; user?: string | null; policies?: string[] }): Accountability {
-  const access = resolveAccess(model, { role: who.role, userPolicies: who.policies ?? [], ip: '127.0.0.1' });
-  return { user: who.user ?? null, role: who.role, roles: access.roles, policies: access.policies, admin: access.admin, ip: '127.0.0.1', userAgent: null, origin: null } as Accountability;
-}
 
 describe.each(testBackends)('reading under permissions on $name', ({ name }) => {
   let context: Context;
