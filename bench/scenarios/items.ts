@@ -2,9 +2,11 @@
  * items: the REST items API on the template's blog model, seeded with 1,000
  * authors and 100,000 articles, against the raw fastify + pg baseline doing
  * the same work on the same rows (bench/baseline/raw-server.ts, /raw/articles).
- * Six requests, each at 10 and 50 connections: list 25; list 25 with
+ * Seven requests, each at 10 and 50 connections: list 25; list 25 with
  * fields=id,title,author.name; list 25 filtered by status and sorted by
- * -published_at; read one by id; create one; update one field. Writes on both
+ * -published_at; list 25 as the public (the template's public policy: a row
+ * filter and a field restriction, compiled into the SQL); read one by id;
+ * create one; update one field. Writes on both
  * sides run in one transaction with their cairn_activity and cairn_revisions
  * rows. Before loading, each request is sent once to both servers and the
  * answers compared, so the two sides are known to return the same JSON.
@@ -32,6 +34,7 @@ const ADMIN_TOKEN = 'cairn-bench-admin-token-0123456789';
 /** Replaced by a random number per request (see LoadRequest.vary). */
 const ID = '{id}';
 const TARGET = { read: 0.6, write: 0.5 };
+const PUBLIC_LIST = 'list 25 as the public (row filter, field restriction)';
 
 const auth = { authorization: `Bearer ${ADMIN_TOKEN}` };
 const json = { ...auth, 'content-type': 'application/json' };
@@ -65,6 +68,13 @@ const CASES: Case[] = [
     kind: 'read',
     cairn: { method: 'GET', path: `/items/articles?limit=25&${published}`, headers: auth },
     raw: { method: 'GET', path: '/raw/articles/by-status?status=published&limit=25', headers: auth },
+  },
+  {
+    // The public policy of the template: published articles only, seven of the twelve fields.
+    name: PUBLIC_LIST,
+    kind: 'read',
+    cairn: { method: 'GET', path: '/items/articles?limit=25' },
+    raw: { method: 'GET', path: '/raw/articles/public?limit=25' },
   },
   {
     name: 'read one by id',
@@ -195,12 +205,18 @@ export const items: Scenario = {
         return rows;
       });
       const below = rows.filter((row) => (row.ratio as number) < Number(String(row.target).replace('≥ ', '')));
+      // The permission cost: the public's list against the administrator's list, both Cairn.
+      const permissionCost = CONNECTIONS.map((connections) => {
+        const reqs = (name: string) => rows.find((row) => row.request === name && row.conns === connections)?.['cairn req/s'] as number;
+        return `${connections} connections: ${(reqs(PUBLIC_LIST) / reqs('list 25')).toFixed(2)}`;
+      });
       return {
         scenario: 'items',
         settings: { connections: CONNECTIONS, durationSeconds: bench.durationSeconds, warmupSeconds: bench.warmupSeconds, authors: AUTHORS, articles: ARTICLES },
         rows,
         summary: [
           `seeded ${AUTHORS.toLocaleString('en')} authors and ${ARTICLES.toLocaleString('en')} articles in ${Math.round(seedMs)} ms; errors are cairn / raw (non-2xx and socket errors)`,
+          `public list 25 / admin list 25 (Cairn, target ≥ 0.9): ${permissionCost.join('; ')}`,
           below.length === 0 ? 'every request meets its target (reads ≥ 0.6, writes ≥ 0.5 of raw)' : `below target: ${below.map((row) => `${row.request} @ ${row.conns} (${row.ratio})`).join('; ')}`,
         ],
       };
