@@ -20,7 +20,7 @@ import { adminAccountability, type Accountability } from './accountability.ts';
 import { readItem, readItems, type ReadItemsResult } from './items/read-items.ts';
 import { systemModel, USERS } from './system-collections.ts';
 
-type UsersContext = Pick<Context, 'db' | 'models' | 'identity'>;
+export type UsersContext = Pick<Context, 'db' | 'models' | 'identity'>;
 
 export const USER_STATUSES = ['active', 'suspended', 'invited'] as const;
 /** What PATCH /users/me may change; anything else there is FORBIDDEN. */
