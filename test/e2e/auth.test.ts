@@ -112,7 +112,7 @@ describe.each(testBackends)('users and tokens end to end on $name', ({ name }) =
     expect(cookie).toMatch(/SameSite=Lax/);
     const refreshed = await fetch(`${server.url}/auth/refresh`, { method: 'POST', headers: { cookie: cookie.split(';')[0]! } });
     expect(refreshed.status).toBe(200);
-    expect(Object.keys((await refreshed.json()).data).sort()).toEqual(['access_token', 'expires']);
+    expect(Object.keys(((await refreshed.json()) as { data: object }).data).sort()).toEqual(['access_token', 'expires']);
   });
 
   it('reads with the static token the CLI printed, via staticToken()', async () => {
@@ -127,6 +127,6 @@ describe.each(testBackends)('users and tokens end to end on $name', ({ name }) =
     await admin.login({ email: 'admin@example.org', password: 'admin password' });
     const token = await admin.getToken();
     const users = await fetch(`${server.url}/users?fields=email&sort=email`, { headers: { authorization: `Bearer ${token}` } });
-    expect((await users.json()).data).toEqual([{ email: 'admin@example.org' }, { email: 'ed@example.org' }]);
+    expect(((await users.json()) as { data: unknown }).data).toEqual([{ email: 'admin@example.org' }, { email: 'ed@example.org' }]);
   });
 });
