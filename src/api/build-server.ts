@@ -3,15 +3,19 @@
  * Directus error envelope, access logging and the routes. Listening is the
  * caller's business, so tests can `inject` into the same server.
  */
+import fastifyCookie from '@fastify/cookie';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Context } from '../context/index.ts';
 import { InternalServerError, RouteNotFoundError } from '../errors/index.ts';
 import { errorEnvelope, toCairnError } from './error-response.ts';
 import qs from 'qs';
 import { accountabilityOf } from './request-accountability.ts';
+import { registerAccessRoutes } from './routes/access-routes.ts';
+import { registerAuthRoutes } from './routes/auth-routes.ts';
 import { registerHistoryRoutes } from './routes/history-routes.ts';
 import { registerItemsRoutes } from './routes/items-routes.ts';
 import { registerServerRoutes } from './routes/server-routes.ts';
+import { registerUsersRoutes } from './routes/users-routes.ts';
 import type { Accountability } from '../services/index.ts';
 
 /** Directus's MAX_PAYLOAD_SIZE default (1 MB). */
@@ -29,6 +33,8 @@ export function buildServer(context: Context): FastifyInstance {
     routerOptions: { querystringParser: (text: string) => qs.parse(text, { depth: 10, arrayLimit: 500 }) as Record<string, unknown> },
   });
   server.addHttpMethod('SEARCH', { hasBody: true });
+  // Cookies are parsed by the accountability hook below (it may run before the plugin's own hook).
+  void server.register(fastifyCookie, { hook: false });
 
   // Like Directus, an empty JSON body (clients send one with DELETE) is no body; anything else
   // goes through fastify's own parser, which refuses prototype poisoning.
@@ -44,7 +50,7 @@ export function buildServer(context: Context): FastifyInstance {
   const accountabilities = new WeakMap<object, Accountability>();
   server.addHook('onRequest', async (request) => {
     if (request.url === '/server/ping' || request.url.startsWith('/server/ping?')) return;
-    accountabilities.set(request, accountabilityOf(request, context.settings.adminToken));
+    accountabilities.set(request, await accountabilityOf(server, request, context));
   });
   const accountability = (request: unknown): Accountability => accountabilities.get(request as object)!;
 
@@ -78,6 +84,9 @@ export function buildServer(context: Context): FastifyInstance {
   registerServerRoutes(server, context);
   registerItemsRoutes(server, context, accountability);
   registerHistoryRoutes(server, context, accountability);
+  registerAuthRoutes(server, context, accountability);
+  registerUsersRoutes(server, context, accountability);
+  registerAccessRoutes(server, context, accountability);
   return server;
 }
 

@@ -38,6 +38,7 @@ export async function startServer(options: { settings: Settings; logger: Logger;
     if (options.project) await applyProject(context, options.project);
     await context.models.reload();
     await context.models.start();
+    await context.identity.start();
 
     const admin = await bootstrapAdmin(context.db, { email: settings.adminEmail, password: settings.adminPassword });
     const server = buildServer(context);

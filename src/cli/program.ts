@@ -7,6 +7,7 @@ import { registerExportCommand } from './commands/export.ts';
 import { registerInitCommand } from './commands/init.ts';
 import { registerPlanCommand } from './commands/plan.ts';
 import { registerServeCommand } from './commands/serve.ts';
+import { registerUsersCommands } from './commands/users.ts';
 import { registerValidateCommand } from './commands/validate.ts';
 
 export function buildProgram(): Command {
@@ -22,5 +23,6 @@ export function buildProgram(): Command {
   registerExportCommand(program);
   registerServeCommand(program);
   registerValidateCommand(program);
+  registerUsersCommands(program);
   return program;
 }

@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
+import { createIdentityCache, createRateLimiter, type IdentityCache, type RateLimiter } from '../auth/index.ts';
 import { openDatabase, type Database } from '../db/index.ts';
 import type { Logger } from './logger.ts';
 import { createEventBus, type EventBus } from './event-bus.ts';
@@ -25,6 +26,24 @@ export interface Context {
   readonly events: EventBus;
   /** Distinguishes the servers sharing one database (health's serviceId). */
   readonly instanceId: string;
+  /** Users and static tokens by id/hash, dropped on NOTIFY cairn_users. */
+  readonly identity: IdentityCache;
+  /** Login attempts per client address and failed logins per email, in this process. */
+  readonly loginLimits: LoginLimits;
+}
+
+export interface LoginLimits {
+  ip: RateLimiter;
+  email: RateLimiter;
+}
+
+/** The login limiters the settings ask for (tests build contexts by hand and use this too). */
+export function createLoginLimits(settings: Settings): LoginLimits {
+  const { loginLimitPerIp, loginLimitPerEmail, loginLimitWindow } = settings.auth;
+  return {
+    ip: createRateLimiter({ points: loginLimitPerIp, windowMs: loginLimitWindow }),
+    email: createRateLimiter({ points: loginLimitPerEmail, windowMs: loginLimitWindow }),
+  };
 }
 
 export async function createContext(options: { settings: Settings; logger: Logger }): Promise<Context> {
@@ -37,10 +56,12 @@ export async function createContext(options: { settings: Settings; logger: Logge
   });
   const models = createModelStore({ db, logger });
   const events = createEventBus((error, event) => logger.error({ err: error, event }, 'an event listener failed'));
-  return { settings, logger, db, secret, version: CAIRN_VERSION, instanceId: randomUUID(), models, events };
+  const identity = createIdentityCache({ db, logger });
+  return { settings, logger, db, secret, version: CAIRN_VERSION, instanceId: randomUUID(), models, events, identity, loginLimits: createLoginLimits(settings) };
 }
 
 export async function closeContext(context: Context): Promise<void> {
   await context.models.stop();
+  await context.identity.stop();
   await context.db.close();
 }

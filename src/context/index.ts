@@ -1,8 +1,8 @@
 /** Public face of the start-up context: settings, logger, secret and the context object. */
-export { closeContext, createContext, type Context } from './context.ts';
+export { closeContext, createContext, createLoginLimits, type Context, type LoginLimits } from './context.ts';
 export { createLogger, type Logger } from './logger.ts';
 export { resolveSecret } from './secret.ts';
-export { LOG_LEVELS, loadSettings, publicUrl, type LogLevel, type Settings } from './settings.ts';
+export { LOG_LEVELS, loadSettings, parseDuration, publicUrl, type AuthSettings, type CookieSettings, type LogLevel, type Settings } from './settings.ts';
 export { CAIRN_VERSION } from './version.ts';
 export { createModelStore, type AppliedModel, type ModelStore } from './model-store.ts';
 export { createEventBus, type CairnEvents, type EventBus, type FilterMeta, type ItemsEvent, type PayloadFilter } from './event-bus.ts';

@@ -24,6 +24,37 @@ export interface Settings {
   /** A static token that acts as the administrator (until users and tokens land, the way in for admin tools). */
   adminToken: string | undefined;
   logLevel: LogLevel;
+  auth: AuthSettings;
+}
+
+/** Tokens, cookies and login limits (docs/auth.md). Durations are in milliseconds. */
+export interface AuthSettings {
+  accessTokenTtl: number;
+  refreshTokenTtl: number;
+  sessionTtl: number;
+  refreshCookie: CookieSettings;
+  sessionCookie: CookieSettings;
+  /** Login attempts one client address may make per window (per server process). */
+  loginLimitPerIp: number;
+  /** Failed logins one email may collect per window (per server process). */
+  loginLimitPerEmail: number;
+  loginLimitWindow: number;
+}
+
+export interface CookieSettings {
+  name: string;
+  secure: boolean;
+  domain: string | undefined;
+}
+
+const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+
+/** `900000` (milliseconds), or a number with a unit: `500ms`, `30s`, `15m`, `2h`, `7d`, `1w`. */
+export function parseDuration(text: string): number | undefined {
+  const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)?$/i.exec(text.trim());
+  if (!match) return undefined;
+  const ms = Math.round(Number(match[1]) * DURATION_UNITS[(match[2] ?? 'ms').toLowerCase()]!);
+  return Number.isSafeInteger(ms) ? ms : undefined;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -46,6 +77,34 @@ export function loadSettings(env: Env, cwd: string = process.cwd()): Settings {
       return fallback;
     }
     return parsed;
+  };
+
+  const duration = (name: string, fallback: string): number => {
+    const raw = value(name) ?? fallback;
+    const parsed = parseDuration(raw);
+    // Past 2^31-1 ms the SDK's refresh timer and cookie maxAge overflow; a year is more than enough anyway.
+    if (parsed === undefined || parsed < 1000 || parsed > 366 * DURATION_UNITS.d!) {
+      problems.push({ variable: name, message: `expected a duration from 1s to 366d such as 900000, 15m or 7d, got "${raw}"` });
+      return parseDuration(fallback)!;
+    }
+    return parsed;
+  };
+  const boolean = (name: string, fallback: boolean): boolean => {
+    const raw = value(name)?.toLowerCase();
+    if (raw === undefined) return fallback;
+    if (['true', '1', 'yes'].includes(raw)) return true;
+    if (['false', '0', 'no'].includes(raw)) return false;
+    problems.push({ variable: name, message: `expected true or false, got "${raw}"` });
+    return fallback;
+  };
+  const cookieName = (name: string, fallback: string): string => {
+    const raw = value(name) ?? fallback;
+    // RFC 6265 token characters only, so the name never needs quoting or breaks the header.
+    if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(raw)) {
+      problems.push({ variable: name, message: `"${raw}" is not a valid cookie name` });
+      return fallback;
+    }
+    return raw;
   };
 
   const databaseUrl = value('DATABASE_URL');
@@ -91,7 +150,28 @@ export function loadSettings(env: Env, cwd: string = process.cwd()): Settings {
     adminPassword,
     adminToken,
     logLevel: logLevel as LogLevel,
+    auth: {
+      accessTokenTtl: duration('ACCESS_TOKEN_TTL', '15m'),
+      refreshTokenTtl: duration('REFRESH_TOKEN_TTL', '7d'),
+      sessionTtl: duration('SESSION_TTL', '1d'),
+      refreshCookie: {
+        name: cookieName('REFRESH_TOKEN_COOKIE_NAME', 'cairn_refresh_token'),
+        secure: boolean('REFRESH_TOKEN_COOKIE_SECURE', false),
+        domain: value('REFRESH_TOKEN_COOKIE_DOMAIN'),
+      },
+      sessionCookie: {
+        name: cookieName('SESSION_COOKIE_NAME', 'cairn_session_token'),
+        secure: boolean('SESSION_COOKIE_SECURE', false),
+        domain: value('SESSION_COOKIE_DOMAIN'),
+      },
+      loginLimitPerIp: integer('LOGIN_RATE_LIMIT_PER_IP', 50, 1, 1_000_000),
+      loginLimitPerEmail: integer('LOGIN_RATE_LIMIT_PER_EMAIL', 10, 1, 1_000_000),
+      loginLimitWindow: duration('LOGIN_RATE_LIMIT_WINDOW', '15m'),
+    },
   };
+  if (settings.auth.refreshCookie.name === settings.auth.sessionCookie.name) {
+    problems.push({ variable: 'SESSION_COOKIE_NAME', message: 'must differ from REFRESH_TOKEN_COOKIE_NAME' });
+  }
   if (problems.length > 0) throw new InvalidSettingsError({ problems });
   return settings;
 }

@@ -12,12 +12,15 @@ export interface Accountability {
   roles: string[];
   policies: string[];
   admin: boolean;
+  /** Any of the policies grants app access (admin implies it). */
+  appAccess: boolean;
   ip: string | null;
   userAgent: string | null;
   origin: string | null;
 }
 
-interface RequestOrigin {
+/** Where a request came from, as recorded in activity rows and sessions. */
+export interface RequestOrigin {
   ip?: string | null;
   userAgent?: string | null;
   origin?: string | null;
@@ -25,10 +28,14 @@ interface RequestOrigin {
 
 /** The built-in administrator: every permission check passes. */
 export function adminAccountability(from: RequestOrigin = {}): Accountability {
-  return { user: null, role: 'administrator', roles: ['administrator'], policies: ['administrator'], admin: true, ip: from.ip ?? null, userAgent: from.userAgent ?? null, origin: from.origin ?? null };
+  return { user: null, role: 'administrator', roles: ['administrator'], policies: ['administrator'], admin: true, appAccess: true, ip: from.ip ?? null, userAgent: from.userAgent ?? null, origin: from.origin ?? null };
 }
 
-/** An anonymous request: only public permissions apply. */
+/**
+ * An anonymous request with no policies at all. The HTTP edge gives anonymous
+ * requests the public policies of the applied model (see auth/authenticate.ts);
+ * this bare form is for callers outside a request.
+ */
 export function publicAccountability(from: RequestOrigin = {}): Accountability {
-  return { user: null, role: null, roles: [], policies: [], admin: false, ip: from.ip ?? null, userAgent: from.userAgent ?? null, origin: from.origin ?? null };
+  return { user: null, role: null, roles: [], policies: [], admin: false, appAccess: false, ip: from.ip ?? null, userAgent: from.userAgent ?? null, origin: from.origin ?? null };
 }

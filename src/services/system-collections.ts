@@ -1,6 +1,6 @@
 /**
- * Cairn's own tables that the API serves read-only with the query language
- * (activity, revisions), described as model collections so that the same
+ * Cairn's own tables that the API serves with the query language (activity
+ * and revisions read-only; users through the users service), described as model collections so that the same
  * parser and compiler serve them. They live in the default schema.
  */
 import type { Collection, Field, Model, Relation } from '../model/index.ts';
@@ -12,12 +12,14 @@ function field(name: string, type: Field['type'], dbType: string | null, relatio
   };
 }
 
-function collection(name: string, fields: Field[]): Collection {
+// Integers in the API, as Directus shows activity and revision ids.
+const BIGINT_KEY: Collection['primaryKey'] = { field: 'id', type: 'integer', dbType: 'bigint' };
+
+function collection(name: string, fields: Field[], primaryKey: Collection['primaryKey'] = BIGINT_KEY): Collection {
   return {
     name,
     note: null,
-    // Integers in the API, as Directus shows activity and revision ids.
-    primaryKey: { field: 'id', type: 'integer', dbType: 'bigint' },
+    primaryKey,
     singleton: false,
     sortField: null,
     archive: null,
@@ -31,6 +33,7 @@ function collection(name: string, fields: Field[]): Collection {
 
 export const ACTIVITY = 'cairn_activity';
 export const REVISIONS = 'cairn_revisions';
+export const USERS = 'cairn_users';
 
 /** A model holding only the system collections; its schema is the default one. */
 export function systemModel(): Model {
@@ -59,6 +62,20 @@ export function systemModel(): Model {
         field('parent', 'm2o', 'bigint', { kind: 'm2o', related: REVISIONS, onDelete: 'set null' }),
         field('version', 'uuid', 'uuid'),
       ]),
+      // `password` and `token` are hashes: they read as "**********" when set, never as their value.
+      [USERS]: collection(USERS, [
+        field('email', 'string', 'text'),
+        field('password', 'hash', 'text'),
+        field('first_name', 'string', 'text'),
+        field('last_name', 'string', 'text'),
+        field('role', 'string', 'text'),
+        field('policies', 'json', 'jsonb'),
+        field('status', 'string', 'text'),
+        field('token', 'hash', 'uuid'),
+        field('last_access', 'timestamp', 'timestamptz'),
+        field('created_at', 'timestamp', 'timestamptz'),
+        field('updated_at', 'timestamp', 'timestamptz'),
+      ], { field: 'id', type: 'uuid', dbType: 'uuid' }),
     },
     policies: {},
     roles: {},

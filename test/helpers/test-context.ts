@@ -1,12 +1,20 @@
 /** A real Context on a fresh, migrated test database, with a silent logger. */
 import { randomUUID } from 'node:crypto';
+import { createIdentityCache } from '../../src/auth/index.ts';
 import type { Context } from '../../src/context/index.ts';
-import { createEventBus, createLogger, createModelStore, loadSettings } from '../../src/context/index.ts';
+import { createEventBus, createLogger, createLoginLimits, createModelStore, loadSettings } from '../../src/context/index.ts';
 import { createTestDatabase, type BackendName, type TestDatabase } from './test-databases.ts';
 
-export async function createTestContext(backend: BackendName): Promise<{ context: Context; database: TestDatabase }> {
+/**
+ * `env` adds settings (short token lifetimes, low login limits); `listen`
+ * starts the identity cache's LISTEN on cairn_users (stopped by drop()).
+ */
+export async function createTestContext(
+  backend: BackendName,
+  options: { env?: Record<string, string>; listen?: boolean } = {},
+): Promise<{ context: Context; database: TestDatabase }> {
   const database = await createTestDatabase(backend, { migrated: true });
-  const settings = loadSettings({ LOG_LEVEL: 'silent' });
+  const settings = loadSettings({ LOG_LEVEL: 'silent', ...options.env });
   const logger = createLogger({ level: 'silent', pretty: false });
   const context: Context = {
     settings,
@@ -19,6 +27,16 @@ export async function createTestContext(backend: BackendName): Promise<{ context
     secret: 'test-secret-that-is-long-enough-for-settings',
     version: '0.0.0-test',
     instanceId: randomUUID(),
+    identity: createIdentityCache({ db: database.db, logger }),
+    loginLimits: createLoginLimits(settings),
   };
+  if (options.listen) {
+    await context.identity.start();
+    const drop = database.drop;
+    database.drop = async () => {
+      await context.identity.stop();
+      await drop();
+    };
+  }
   return { context, database };
 }

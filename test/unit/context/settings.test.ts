@@ -17,7 +17,54 @@ describe('loadSettings', () => {
       adminPassword: undefined,
       adminToken: undefined,
       logLevel: 'info',
+      auth: {
+        accessTokenTtl: 15 * 60_000,
+        refreshTokenTtl: 7 * 86_400_000,
+        sessionTtl: 86_400_000,
+        refreshCookie: { name: 'cairn_refresh_token', secure: false, domain: undefined },
+        sessionCookie: { name: 'cairn_session_token', secure: false, domain: undefined },
+        loginLimitPerIp: 50,
+        loginLimitPerEmail: 10,
+        loginLimitWindow: 15 * 60_000,
+      },
     });
+  });
+
+  it('reads token lifetimes as milliseconds or with units, and the cookie and login-limit settings', () => {
+    const { auth } = loadSettings({
+      ACCESS_TOKEN_TTL: '90000',
+      REFRESH_TOKEN_TTL: '2h',
+      SESSION_TTL: '30s',
+      REFRESH_TOKEN_COOKIE_NAME: 'rt',
+      REFRESH_TOKEN_COOKIE_SECURE: 'true',
+      SESSION_COOKIE_NAME: 'st',
+      SESSION_COOKIE_DOMAIN: 'example.org',
+      LOGIN_RATE_LIMIT_PER_IP: '3',
+      LOGIN_RATE_LIMIT_PER_EMAIL: '2',
+      LOGIN_RATE_LIMIT_WINDOW: '1m',
+    });
+    expect(auth).toEqual({
+      accessTokenTtl: 90_000,
+      refreshTokenTtl: 7_200_000,
+      sessionTtl: 30_000,
+      refreshCookie: { name: 'rt', secure: true, domain: undefined },
+      sessionCookie: { name: 'st', secure: false, domain: 'example.org' },
+      loginLimitPerIp: 3,
+      loginLimitPerEmail: 2,
+      loginLimitWindow: 60_000,
+    });
+  });
+
+  it('reports bad durations, booleans, cookie names and clashing cookies together', () => {
+    let caught: unknown;
+    try {
+      loadSettings({ ACCESS_TOKEN_TTL: 'soon', SESSION_TTL: '0', REFRESH_TOKEN_COOKIE_SECURE: 'maybe', SESSION_COOKIE_NAME: 'a b' });
+    } catch (error) {
+      caught = error;
+    }
+    const problems = (caught as InstanceType<typeof InvalidSettingsError>).details.problems.map((p) => p.variable).sort();
+    expect(problems).toEqual(['ACCESS_TOKEN_TTL', 'REFRESH_TOKEN_COOKIE_SECURE', 'SESSION_COOKIE_NAME', 'SESSION_TTL']);
+    expect(() => loadSettings({ SESSION_COOKIE_NAME: 'same', REFRESH_TOKEN_COOKIE_NAME: 'same' })).toThrow(/must differ/);
   });
 
   it('reads every variable', () => {
