@@ -74,14 +74,21 @@ describe.each(testBackends)('items over HTTP on $name', ({ name }) => {
     expect(await search.json()).toEqual({ data: [{ title: 'First' }, { title: 'Third' }] });
   });
 
-  it('treats forbidden and missing alike, and anonymous callers get 403 until permissions land', async () => {
+  it('treats forbidden and missing alike; anonymous callers read what the public policy grants', async () => {
     const get = (url: string, headers: Record<string, string> = { authorization: `Bearer ${TOKEN}` }) => fetch(`${server.url}${url}`, { headers });
     for (const url of ['/items/nope', '/items/cairn_users', '/items/articles/999', '/items/articles/abc', '/items/articles?fields=id,secret']) {
       const response = await get(url);
       expect(response.status, url).toBe(403);
       expect(((await response.json()) as { errors: { extensions: { code: string } }[] }).errors[0]!.extensions.code, url).toBe('FORBIDDEN');
     }
-    expect((await get('/items/articles', {})).status).toBe(403);
+    const anonymous = await get('/items/articles?sort=id', {});
+    expect(anonymous.status).toBe(200);
+    const published = ((await anonymous.json()) as { data: Record<string, unknown>[] }).data;
+    expect(published.map((row) => row.title)).toEqual(['First', 'Third']);
+    expect(Object.keys(published[0]!).sort()).toEqual(['body', 'category', 'id', 'published_at', 'slug', 'tags', 'title']);
+    expect((await get('/items/articles/2', {})).status).toBe(403);
+    expect((await get('/items/articles?fields=views', {})).status).toBe(403);
+    expect((await get('/items/authors', {})).status).toBe(403);
   });
 
   it('refuses bad tokens and malformed queries with their codes, never a 500', async () => {
