@@ -3,7 +3,10 @@
  * answer each scenario's requests, with no framework of ours in the way.
  * Every benchmark scenario adds its routes here beside its Cairn twin.
  */
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { verify } from '@node-rs/argon2';
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
+import { SignJWT } from 'jose';
 import pg from 'pg';
 
 const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 10 });
@@ -139,6 +142,31 @@ server.patch<{ Params: { id: string }; Body: { views: number } }>('/raw/articles
     delta: (data) => ({ views: data.views, date_updated: data.date_updated }),
   });
   return { data: row };
+});
+
+// login: what a hand-written login does: find the user, verify the argon2id hash, store a hashed
+// refresh token, sign a 15-minute HS256 access token; the same JSON shape as Cairn's json mode.
+const secret = new TextEncoder().encode(process.env.SECRET ?? 'raw-baseline-secret');
+server.post<{ Body: { email?: string; password?: string } }>('/raw/auth/login', async (request, reply) => {
+  const { email = '', password = '' } = request.body ?? {};
+  const { rows } = await pool.query("select id, password, role from cairn_users where lower(email) = lower($1) and status = 'active'", [email]);
+  const user = rows[0] as { id: string; password: string; role: string | null } | undefined;
+  if (!user || !(await verify(user.password, password))) {
+    return reply.status(401).send({ errors: [{ message: 'Invalid user credentials.', extensions: { code: 'INVALID_CREDENTIALS' } }] });
+  }
+  const refreshToken = randomBytes(32).toString('base64url');
+  await pool.query('insert into cairn_sessions (token_hash, user_id, family, expires_at) values ($1, $2, $3, now() + interval \'7 days\')', [
+    createHash('sha256').update(refreshToken).digest('hex'),
+    user.id,
+    randomUUID(),
+  ]);
+  const accessToken = await new SignJWT({ id: user.id, role: user.role, app_access: false, admin_access: false })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setIssuer('cairn')
+    .setIssuedAt()
+    .setExpirationTime('15m')
+    .sign(secret);
+  return { data: { access_token: accessToken, refresh_token: refreshToken, expires: 900_000 } };
 });
 
 await pool.query('select 1');
