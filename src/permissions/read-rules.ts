@@ -99,5 +99,5 @@ export function readAccessFor(options: {
       return fields;
     },
   };
-  return { access, rules: { model, permissions, ...(history ? { history: { activity: history.activity, revisions: history.revisions } } : {}) } };
+  return { access, rules: { model, permissions, readable: (collection) => access.readable(collection), ...(history ? { history: { activity: history.activity, revisions: history.revisions } } : {}) } };
 }

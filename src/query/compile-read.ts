@@ -81,6 +81,8 @@ export interface ReadRules {
   model: Model;
   /** The caller's read permissions on a project collection; none: it may not read it. */
   permissions(collection: string): readonly ReadPermission[];
+  /** The fields of any collection (history included) the caller may read: the only ones a search looks at. */
+  readable(collection: string): ReadonlySet<string> | null;
   /**
    * For reads of Cairn's history (activity, revisions): their table names. Rows are shown for
    * items the caller may read, and revision data only with the fields the caller may read.
@@ -235,7 +237,12 @@ function makeCompiler(model: Model, rules: ReadRules | undefined) {
       return `(${column(history, 'collection')} = ${bind(collection.name)} and exists (select 1 from ${securedSource(rules, collection.name)} as ${item} where ${itemOf(collection, item)}))`;
     });
     const where = visible.length === 0 ? 'false' : visible.join(' or ');
-    if (name === rules.history!.activity) return `(select ${history}.* from ${qualified(schema, name)} as ${history} where ${where})`;
+    if (name === rules.history!.activity) {
+      // Columns the caller may not read are null in its view, as in a project collection's.
+      const readable = rules.readable(name);
+      const columns = Object.values(collectionOf(name).fields).filter((field) => field.dbType !== null).map((field) => (readable?.has(field.name) ? column(history, field.name) : `null::${field.dbType} as ${quoteIdent(field.name)}`));
+      return `(select ${[column(history, 'id'), ...columns].join(', ')} from ${qualified(schema, name)} as ${history} where ${where})`;
+    }
     // Revision data and delta lose the keys of fields the caller cannot see on that item now.
     const masked = (json: string) => {
       const cases = readable.flatMap((collection) => {
@@ -409,7 +416,11 @@ function makeCompiler(model: Model, rules: ReadRules | undefined) {
     const int32 = number !== undefined && isInt32(number);
     const int64 = isInt64(term);
     const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(term);
-    const fields = [{ name: collection.primaryKey.field, type: collection.primaryKey.type as string }, ...Object.values(collection.fields).map((f) => ({ name: f.name, type: f.type as string }))];
+    const readable = rules?.readable(collection.name);
+    const fields = [{ name: collection.primaryKey.field, type: collection.primaryKey.type as string }, ...Object.values(collection.fields).map((f) => ({ name: f.name, type: f.type as string }))].filter(
+      // Only what the caller may read: a search must not find a row by a value it cannot see.
+      (field) => rules === undefined || readable?.has(field.name) === true,
+    );
     for (const field of fields) {
       if (field.type === 'string' || field.type === 'text') parts.push(`lower(${column(alias, field.name)}) like ${bind(pattern)} escape '\\'`);
       else if (field.type === 'bigInteger') {

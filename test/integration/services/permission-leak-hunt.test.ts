@@ -28,7 +28,7 @@ const USER = '3f1c2b9a-5d4e-4a8b-9c7d-1e2f3a4b5c6d';
 /** Generated reads per caller and backend (LEAK_HUNT_RUNS=20000 for a longer hunt). */
 const RUNS = Number(process.env.LEAK_HUNT_RUNS ?? 1500);
 
-// Beyond the brief's three collections: authors.articles (an o2m from a collection read whole into one
+// Beyond authors, articles and comments: authors.articles (an o2m from a collection read whole into one
 // read by rule) and articles.tags (an m2m, whose generated junction takes its permissions from articles).
 const model: Model = modelOf(
   {
