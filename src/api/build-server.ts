@@ -16,6 +16,7 @@ import { registerHistoryRoutes } from './routes/history-routes.ts';
 import { registerItemsRoutes } from './routes/items-routes.ts';
 import { registerServerRoutes } from './routes/server-routes.ts';
 import { registerUsersRoutes } from './routes/users-routes.ts';
+import { registerVersionsRoutes } from './routes/versions-routes.ts';
 import type { Accountability } from '../services/index.ts';
 
 /** Directus's MAX_PAYLOAD_SIZE default (1 MB). */
@@ -87,6 +88,7 @@ export function buildServer(context: Context): FastifyInstance {
   registerAuthRoutes(server, context, accountability);
   registerUsersRoutes(server, context, accountability);
   registerAccessRoutes(server, context, accountability);
+  registerVersionsRoutes(server, context, accountability);
   return server;
 }
 

@@ -118,6 +118,10 @@ export const UnprocessableContentError = defineError<{ reason: string }>(
   'UNPROCESSABLE_CONTENT', 422, 'The request is well formed but cannot be carried out.',
   (d) => `Can't process content. ${sentence(d.reason)}`,
 );
+export const VersionHashMismatchError = defineError<{ mainHash: string }>(
+  'VERSION_HASH_MISMATCH', 422, 'The item changed since the version was compared: compare again, or promote chosen fields.',
+  () => 'The main item has changed since this version was last compared. Compare again before promoting, or choose the fields to promote.',
+);
 export const RequestsExceededError = defineError<Record<string, never>>(
   'REQUESTS_EXCEEDED', 429, 'Too many requests; try again later.',
   () => 'Too many requests, retry later.',

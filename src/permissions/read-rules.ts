@@ -13,6 +13,7 @@ import { policyOf } from './resolve-access.ts';
 export interface HistoryTables {
   activity: string;
   revisions: string;
+  versions: string;
 }
 
 /** Activity fields only the administrator reads: where a change came from. */
@@ -87,7 +88,7 @@ export function readAccessFor(options: {
     readable(collection) {
       if (readable.has(collection)) return readable.get(collection)!;
       let fields: ReadonlySet<string> | null;
-      if (history && (collection === history.activity || collection === history.revisions)) {
+      if (history && [history.activity, history.revisions, history.versions].includes(collection)) {
         // The public has no history; signed-in callers see it for what they may read.
         const all = history.fields[collection] ?? [];
         fields = accountability.user === null ? null : new Set(all.filter((field) => collection !== history.activity || !PRIVATE_ACTIVITY_FIELDS.has(field)));
@@ -99,5 +100,5 @@ export function readAccessFor(options: {
       return fields;
     },
   };
-  return { access, rules: { model, permissions, readable: (collection) => access.readable(collection), ...(history ? { history: { activity: history.activity, revisions: history.revisions } } : {}) } };
+  return { access, rules: { model, permissions, readable: (collection) => access.readable(collection), ...(history ? { history: { activity: history.activity, revisions: history.revisions, versions: history.versions } } : {}) } };
 }

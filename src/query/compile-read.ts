@@ -87,7 +87,7 @@ export interface ReadRules {
    * For reads of Cairn's history (activity, revisions): their table names. Rows are shown for
    * items the caller may read, and revision data only with the fields the caller may read.
    */
-  history?: { activity: string; revisions: string };
+  history?: { activity: string; revisions: string; versions: string };
 }
 
 export interface ReadMeta {
@@ -165,7 +165,7 @@ function makeCompiler(model: Model, rules: ReadRules | undefined) {
   /** The relation a read takes rows of `name` from: the table, or the caller's view of it. */
   const source = (name: string): string => {
     if (!rules) return qualified(schema, name);
-    if (rules.history && (name === rules.history.activity || name === rules.history.revisions)) return historySource(rules, name);
+    if (rules.history && [rules.history.activity, rules.history.revisions, rules.history.versions].includes(name)) return historySource(rules, name);
     return securedSource(rules, name);
   };
 
@@ -226,7 +226,7 @@ function makeCompiler(model: Model, rules: ReadRules | undefined) {
     }
   };
 
-  /** Activity or revisions, only for items the caller may read; revision data without the fields it may not. */
+  /** Activity, revisions or versions, only for items the caller may read; their data and deltas without the fields it may not. */
   const historySource = (rules: ReadRules, name: string): string => {
     const history = nextAlias();
     const readable = Object.values(rules.model.collections).filter((collection) => rules.permissions(collection.name).length > 0);
@@ -254,8 +254,10 @@ function makeCompiler(model: Model, rules: ReadRules | undefined) {
       });
       return cases.length === 0 ? 'null::jsonb' : `case ${column(history, 'collection')} ${cases.join(' ')} end`;
     };
-    const columns = ['id', 'activity', 'collection', 'item', 'parent', 'version'].map((c) => column(history, c));
-    return `(select ${columns.join(', ')}, ${masked('data')} as data, ${masked('delta')} as delta from ${qualified(schema, name)} as ${history} where ${where})`;
+    // Revisions and versions: their JSON columns (data, delta) masked, the others as they are.
+    const fields = Object.values(collectionOf(name).fields).filter((field) => field.dbType !== null);
+    const columns = [column(history, 'id'), ...fields.map((field) => (field.type === 'json' ? `${masked(field.name)} as ${quoteIdent(field.name)}` : column(history, field.name)))];
+    return `(select ${columns.join(', ')} from ${qualified(schema, name)} as ${history} where ${where})`;
   };
 
   /** `expr as "name"` for every requested field of an item of `read.collection` held in `alias`. */

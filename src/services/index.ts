@@ -8,3 +8,6 @@ export { createItems, deleteItems, updateBatch, updateItems } from './items/writ
 export { revertRevision } from './items/revert-revision.ts';
 export { createUsers, deleteUsers, readMe, readUser, readUsers, SELF_EDITABLE_FIELDS, updateMe, updateUsers, USER_FIELD_TOKEN_NAME, USER_STATUSES } from './users.ts';
 export { readPermissions, readMyPermissions, readPolicies, readRoles, refuseAccessWrite, type AccessKind } from './access.ts';
+export { inOneTransaction } from './unit-of-work.ts';
+export { compareVersion, createVersions, deleteVersions, promoteVersion, readAtVersion, readVersion, saveToVersion, updateVersion, type Comparison, type VersionRow } from './versions/versions.ts';
+export { queueAudit } from './versions/audit-outbox.ts';

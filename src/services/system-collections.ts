@@ -34,6 +34,7 @@ function collection(name: string, fields: Field[], primaryKey: Collection['prima
 export const ACTIVITY = 'cairn_activity';
 export const REVISIONS = 'cairn_revisions';
 export const USERS = 'cairn_users';
+export const VERSIONS = 'cairn_versions';
 
 /** A model holding only the system collections; its schema is the default one. */
 export function systemModel(): Model {
@@ -62,6 +63,19 @@ export function systemModel(): Model {
         field('parent', 'm2o', 'bigint', { kind: 'm2o', related: REVISIONS, onDelete: 'set null' }),
         field('version', 'uuid', 'uuid'),
       ]),
+      [VERSIONS]: collection(VERSIONS, [
+        field('key', 'string', 'text'),
+        field('name', 'string', 'text'),
+        field('collection', 'string', 'text'),
+        field('item', 'string', 'text'),
+        field('hash', 'string', 'text'),
+        field('delta', 'json', 'jsonb'),
+        field('base_revision', 'integer', 'bigint'),
+        field('created_at', 'timestamp', 'timestamptz'),
+        field('created_by', 'uuid', 'uuid'),
+        field('updated_at', 'timestamp', 'timestamptz'),
+        field('updated_by', 'uuid', 'uuid'),
+      ], { field: 'id', type: 'uuid', dbType: 'uuid' }),
       // `password` and `token` are hashes: they read as "**********" when set, never as their value.
       [USERS]: collection(USERS, [
         field('email', 'string', 'text'),

@@ -15,15 +15,19 @@ import {
   type Accountability,
   type ItemKey,
   type ReadItemsResult,
+  readAtVersion,
 } from '../../services/index.ts';
 
 type Params = { collection: string; id?: string };
 
 export function registerItemsRoutes(server: FastifyInstance, context: Context, accountability: (request: unknown) => Accountability): void {
   // Reads answer the JSON text PostgreSQL built, as it is.
-  server.get<{ Params: Params; Querystring: Record<string, unknown> }>('/items/:collection', async (request, reply) =>
-    reply.type('application/json; charset=utf-8').send(await readItemsJson({ context, accountability: accountability(request), collection: request.params.collection, query: request.query })),
-  );
+  server.get<{ Params: Params; Querystring: Record<string, unknown> }>('/items/:collection', async (request, reply) => {
+    const { version, ...query } = request.query;
+    const read = (scoped: typeof context) => readItemsJson({ context: scoped, accountability: accountability(request), collection: request.params.collection, query });
+    const body = version === undefined ? await read(context) : await readAtVersion({ context, accountability: accountability(request), collection: request.params.collection, versionKey: version, read });
+    return reply.type('application/json; charset=utf-8').send(body);
+  });
 
   // SEARCH: the query in the body, as real JSON ({query}), or items by key ({keys}).
   server.route<{ Params: Params; Body: unknown }>({
@@ -44,9 +48,13 @@ export function registerItemsRoutes(server: FastifyInstance, context: Context, a
     },
   });
 
-  server.get<{ Params: Params & { id: string }; Querystring: Record<string, unknown> }>('/items/:collection/:id', async (request, reply) =>
-    reply.type('application/json; charset=utf-8').send(await readItemJson({ context, accountability: accountability(request), collection: request.params.collection, key: request.params.id, query: request.query })),
-  );
+  server.get<{ Params: Params & { id: string }; Querystring: Record<string, unknown> }>('/items/:collection/:id', async (request, reply) => {
+    const { version, ...query } = request.query;
+    const { collection, id } = request.params;
+    const read = (scoped: typeof context) => readItemJson({ context: scoped, accountability: accountability(request), collection, key: id, query });
+    const body = version === undefined ? await read(context) : await readAtVersion({ context, accountability: accountability(request), collection, versionKey: version, key: id, read });
+    return reply.type('application/json; charset=utf-8').send(body);
+  });
 
   const collectionOf = (name: string) => {
     const collection = context.models.current()?.model.collections[name];

@@ -11,7 +11,7 @@ import { readAccessFor, type CallerReadAccess } from '../../permissions/index.ts
 import { compileRead, parseReadQuery, type FilterNode, type ReadMeta, type ReadQuery } from '../../query/index.ts';
 import type { Accountability } from '../accountability.ts';
 import { parseKey } from './item-keys.ts';
-import { ACTIVITY, REVISIONS, systemModel } from '../system-collections.ts';
+import { ACTIVITY, REVISIONS, systemModel, VERSIONS } from '../system-collections.ts';
 
 type ItemsContext = Pick<Context, 'db' | 'models'>;
 
@@ -41,7 +41,7 @@ function served(context: ItemsContext, accountability: Accountability, collectio
   if (accountability.admin) return { model, target, now, read: undefined };
   if (!project) throw forbidden(collection);
   const fields = (name: string) => [model.collections[name]?.primaryKey.field ?? 'id', ...Object.keys(model.collections[name]?.fields ?? {})];
-  const history = system ? { activity: ACTIVITY, revisions: REVISIONS, fields: { [ACTIVITY]: fields(ACTIVITY), [REVISIONS]: fields(REVISIONS) } } : undefined;
+  const history = system ? { activity: ACTIVITY, revisions: REVISIONS, versions: VERSIONS, fields: { [ACTIVITY]: fields(ACTIVITY), [REVISIONS]: fields(REVISIONS), [VERSIONS]: fields(VERSIONS) } } : undefined;
   return { model, target, now, read: readAccessFor({ model: project, accountability, now, ...(history ? { history } : {}) }) };
 }
 

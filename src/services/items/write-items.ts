@@ -15,6 +15,8 @@ import type { ItemKey } from './item-keys.ts';
 import { persistItem } from './persist-item.ts';
 import { recordHistory } from './record-history.ts';
 import { writeGuardFor, type WriteGuard } from './write-permissions.ts';
+import { queueAudit } from '../versions/audit-outbox.ts';
+import { transactionDatabase } from '../unit-of-work.ts';
 
 type WriteContext = Pick<Context, 'db' | 'models' | 'events'>;
 
@@ -106,9 +108,19 @@ export async function deleteItems(options: { context: WriteContext; accountabili
     const deleted = (await table(trx, target).whereIn(key, options.keys).delete().returning(key)) as Record<string, unknown>[];
     const entries = deleted.map((row) => ({ action: 'delete' as const, key: row[key] as ItemKey, collection: target.collection, nested: false }));
     await recordHistory(trx, accountability, entries);
+    if (target.collection.versioning) await unpublish(context, trx, accountability, target.collection.name, entries.map((entry) => entry.key));
     return entries.map((entry) => entry.key);
   });
   if (keys.length > 0) context.events.emit('items.delete', { collection: target.collection.name, keys, user: accountability.user });
   return keys;
 }
 
+
+/** Deleting items that were published (promoted, and not deleted since) removes them from the audit repository too. */
+async function unpublish(context: WriteContext, trx: Knex.Transaction, accountability: Accountability, collection: string, keys: ItemKey[]): Promise<void> {
+  const db = transactionDatabase(context.db, trx);
+  for (const key of keys) {
+    const last = await trx('cairn_audit_outbox').where({ collection, item: String(key) }).orderBy('id', 'desc').first('action');
+    if (last?.action === 'promote') await queueAudit({ ...context, db }, accountability, { action: 'delete', collection, key });
+  }
+}
