@@ -1,0 +1,88 @@
+/** The editorial round trip with @directus/sdk against a real `cairn serve` of the template: version, save, preview, compare, promote. */
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import {
+  authentication,
+  compareContentVersion,
+  createContentVersion,
+  createDirectus,
+  createItem,
+  promoteContentVersion,
+  readContentVersions,
+  readItem,
+  rest,
+  saveToContentVersion,
+} from '@directus/sdk';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TEMPLATE_DIR } from '../../src/cli/commands/init.ts';
+import { runCairn, startCairnServer, type CairnServer } from '../helpers/cairn-process.ts';
+import { createPostgresDatabaseUrl, testBackends } from '../helpers/test-databases.ts';
+
+interface Blog {
+  articles: { id: number; title: string; body: string | null; status: string; tags: unknown[] }[];
+  tags: { id: number; name: string }[];
+}
+
+describe.each(testBackends)('content versions end to end on $name', ({ name }) => {
+  let root: string;
+  let server: CairnServer;
+  let dropDatabase: (() => Promise<void>) | undefined;
+
+  const editor = async () => {
+    const sdk = createDirectus<Blog>(server.url).with(authentication('json')).with(rest());
+    await sdk.login({ email: 'editor@example.org', password: 'a long enough password' });
+    return sdk;
+  };
+
+  beforeAll(async () => {
+    root = await mkdtemp(path.join(os.tmpdir(), 'cairn-versions-'));
+    let env: Record<string, string> = { CAIRN_DATA_DIR: root, SECRET: 'v'.repeat(40), LOG_LEVEL: 'info' };
+    if (name === 'postgres') {
+      const database = await createPostgresDatabaseUrl();
+      dropDatabase = database.drop;
+      env = { ...env, DATABASE_URL: database.url };
+    }
+    const first = await startCairnServer(env, { args: ['--project', TEMPLATE_DIR] });
+    await first.stop();
+    const created = await runCairn(['users', 'create', '--email', 'editor@example.org', '--password', 'a long enough password', '--role', 'editor', '--json'], env);
+    expect(created.code, created.stderr).toBe(0);
+    server = await startCairnServer(env);
+  });
+  afterAll(async () => {
+    await server?.stop();
+    await dropDatabase?.();
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it('creates a version, saves to it, previews it with readItem, compares and promotes it', async () => {
+    const sdk = await editor();
+    const article = await sdk.request(createItem('articles', { title: 'Launch notes', body: 'First cut' }));
+    const version = await sdk.request(createContentVersion({ key: 'rewrite', name: 'Rewrite', collection: 'articles', item: String(article.id) }));
+    expect(version).toMatchObject({ key: 'rewrite', name: 'Rewrite', collection: 'articles', item: String(article.id) });
+    const saved = await sdk.request(saveToContentVersion(version.id, { body: 'Second cut', tags: [{ tags_id: { name: 'launch' } }] }));
+    expect(saved).toMatchObject({ id: article.id, title: 'Launch notes', body: 'Second cut' });
+
+    expect(await sdk.request(readItem('articles', article.id, { fields: ['body'] }))).toEqual({ body: 'First cut' });
+    const previewed = await sdk.request(readItem('articles', article.id, { fields: ['body', { tags: [{ tags_id: ['name'] }] }] as never, version: 'rewrite' }));
+    expect(previewed).toEqual({ body: 'Second cut', tags: [{ tags_id: { name: 'launch' } }] });
+
+    const comparison = await sdk.request(compareContentVersion(version.id));
+    expect(comparison).toMatchObject({ outdated: false, current: { body: 'Second cut' }, main: { body: 'First cut' } });
+    expect(await sdk.request(promoteContentVersion(version.id, comparison.mainHash))).toBe(article.id);
+    expect(await sdk.request(readItem('articles', article.id, { fields: ['body'] }))).toEqual({ body: 'Second cut' });
+    expect((await sdk.request(readContentVersions({ filter: { item: { _eq: String(article.id) } } }))).map((v) => v.key)).toEqual(['rewrite']);
+  });
+
+  it('refuses a stale promote with VERSION_HASH_MISMATCH over HTTP', async () => {
+    const sdk = await editor();
+    const article = await sdk.request(createItem('articles', { title: 'Racing' }));
+    const version = await sdk.request(createContentVersion({ key: 'slow', collection: 'articles', item: String(article.id) }));
+    await sdk.request(saveToContentVersion(version.id, { title: 'Racing, edited' }));
+    const { mainHash } = await sdk.request(compareContentVersion(version.id));
+    await fetch(`${server.url}/items/articles/${article.id}`, { method: 'PATCH', headers: { authorization: `Bearer ${await sdk.getToken()}`, 'content-type': 'application/json' }, body: JSON.stringify({ title: 'Racing, changed in main' }) });
+    const response = await fetch(`${server.url}/versions/${version.id}/promote`, { method: 'POST', headers: { authorization: `Bearer ${await sdk.getToken()}`, 'content-type': 'application/json' }, body: JSON.stringify({ mainHash }) });
+    expect(response.status).toBe(422);
+    expect(((await response.json()) as { errors: { extensions: { code: string } }[] }).errors[0]!.extensions.code).toBe('VERSION_HASH_MISMATCH');
+  });
+});
