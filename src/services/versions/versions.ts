@@ -193,7 +193,9 @@ export async function compareVersion(options: { context: VersionsContext; accoun
   const key = parseKey(collection, version.item)!;
   const main = (await readItem({ context, accountability, collection: collection.name, key: version.item, query: {} })).data as Record<string, unknown>;
   const mainHash = await itemHash(context, collection.name, key);
-  const delta = version.delta ?? {};
+  // The delta as the caller may see it: without fields it may not read.
+  const visible = (await readItem({ context, accountability, collection: VERSIONS, key: id, query: { fields: ['delta'] }, system: true })).data as { delta: Record<string, unknown> | null };
+  const delta = visible.delta ?? {};
   const comparison: Comparison = { outdated: version.hash !== mainHash, mainHash, current: { ...delta, [collection.primaryKey.field]: key }, main };
   if (options.merge) {
     // The base: the item as its last revision before the version was made recorded it, as the caller may see it.
