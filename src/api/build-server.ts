@@ -11,6 +11,7 @@ import { errorEnvelope, toCairnError } from './error-response.ts';
 import qs from 'qs';
 import { accountabilityOf } from './request-accountability.ts';
 import { registerAccessRoutes } from './routes/access-routes.ts';
+import { registerAuditRoutes } from './routes/audit-routes.ts';
 import { registerAuthRoutes } from './routes/auth-routes.ts';
 import { registerHistoryRoutes } from './routes/history-routes.ts';
 import { registerItemsRoutes } from './routes/items-routes.ts';
@@ -89,6 +90,7 @@ export function buildServer(context: Context): FastifyInstance {
   registerUsersRoutes(server, context, accountability);
   registerAccessRoutes(server, context, accountability);
   registerVersionsRoutes(server, context, accountability);
+  registerAuditRoutes(server, context, accountability);
   return server;
 }
 

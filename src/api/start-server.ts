@@ -1,7 +1,8 @@
 /**
  * Start-up of `cairn serve`: build the context, migrate the system tables,
  * make the first admin, listen. Returns a handle whose close() shuts down in
- * order: stop accepting, finish in-flight requests, close the database.
+ * order: stop accepting, finish in-flight requests, let the audit writer
+ * finish its commit, close the database.
  */
 import type { FastifyInstance } from 'fastify';
 import { closeContext, createContext, publicUrl, type Context, type Logger, type Settings } from '../context/index.ts';
@@ -39,6 +40,7 @@ export async function startServer(options: { settings: Settings; logger: Logger;
     await context.models.reload();
     await context.models.start();
     await context.identity.start();
+    await context.audit.start();
 
     const admin = await bootstrapAdmin(context.db, { email: settings.adminEmail, password: settings.adminPassword });
     const server = buildServer(context);
@@ -46,7 +48,7 @@ export async function startServer(options: { settings: Settings; logger: Logger;
     const address = server.server.address();
     const port = typeof address === 'object' && address ? address.port : settings.port;
     const url = publicUrl(settings.host, port);
-    logger.info({ url, version: context.version }, `Cairn ${context.version} is listening at ${url}`);
+    // The admin line comes first: whoever waits for "listening" (a supervisor, a test) has seen it by then.
     if (admin) {
       const password = admin.generatedPassword ?? '(the value of ADMIN_PASSWORD)';
       logger.warn(
@@ -54,6 +56,7 @@ export async function startServer(options: { settings: Settings; logger: Logger;
         `Created the first admin user. Email: ${admin.email}  Password: ${password}  (shown once)`,
       );
     }
+    logger.info({ url, version: context.version }, `Cairn ${context.version} is listening at ${url}`);
     return {
       url,
       port,

@@ -4,6 +4,7 @@ import { CAIRN_VERSION } from '../context/index.ts';
 import { registerApplyCommand } from './commands/apply.ts';
 import { registerDriftCommands } from './commands/drift.ts';
 import { registerExportCommand } from './commands/export.ts';
+import { registerHistoryCommand } from './commands/history.ts';
 import { registerInitCommand } from './commands/init.ts';
 import { registerPlanCommand } from './commands/plan.ts';
 import { registerServeCommand } from './commands/serve.ts';
@@ -24,5 +25,6 @@ export function buildProgram(): Command {
   registerServeCommand(program);
   registerValidateCommand(program);
   registerUsersCommands(program);
+  registerHistoryCommand(program);
   return program;
 }

@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
+import { createOutboxWriter, type OutboxWriter } from '../audit/index.ts';
 import { createIdentityCache, createRateLimiter, type IdentityCache, type RateLimiter } from '../auth/index.ts';
 import { openDatabase, type Database } from '../db/index.ts';
 import type { Logger } from './logger.ts';
@@ -30,6 +31,8 @@ export interface Context {
   readonly identity: IdentityCache;
   /** Login attempts per client address and failed logins per email, in this process. */
   readonly loginLimits: LoginLimits;
+  /** Turns audit outbox rows into commits of the audit repository (started by `cairn serve`). */
+  readonly audit: OutboxWriter;
 }
 
 export interface LoginLimits {
@@ -57,10 +60,13 @@ export async function createContext(options: { settings: Settings; logger: Logge
   const models = createModelStore({ db, logger });
   const events = createEventBus((error, event) => logger.error({ err: error, event }, 'an event listener failed'));
   const identity = createIdentityCache({ db, logger });
-  return { settings, logger, db, secret, version: CAIRN_VERSION, instanceId: randomUUID(), models, events, identity, loginLimits: createLoginLimits(settings) };
+  const audit = createOutboxWriter({ db, models, logger, pauseAfterCommitMs: settings.audit.pauseAfterCommitMs });
+  return { settings, logger, db, secret, version: CAIRN_VERSION, instanceId: randomUUID(), models, events, identity, loginLimits: createLoginLimits(settings), audit };
 }
 
 export async function closeContext(context: Context): Promise<void> {
+  // First, while the database is open: the audit writer finishes the commit in progress and marks its row.
+  await context.audit.stop();
   await context.models.stop();
   await context.identity.stop();
   await context.db.close();

@@ -25,6 +25,17 @@ export interface Settings {
   adminToken: string | undefined;
   logLevel: LogLevel;
   auth: AuthSettings;
+  audit: AuditWriterSettings;
+}
+
+/** The audit writer (docs/audit.md). */
+export interface AuditWriterSettings {
+  /**
+   * Test/diagnostic fault hook (CAIRN_AUDIT_PAUSE_AFTER_COMMIT_MS): after a
+   * commit moves the branch, sleep this long before marking its outbox row,
+   * so a test can kill the server in between. 0 (the default) in production.
+   */
+  pauseAfterCommitMs: number;
 }
 
 /** Tokens, cookies and login limits (docs/auth.md). Durations are in milliseconds. */
@@ -167,6 +178,9 @@ export function loadSettings(env: Env, cwd: string = process.cwd()): Settings {
       loginLimitPerIp: integer('LOGIN_RATE_LIMIT_PER_IP', 50, 1, 1_000_000),
       loginLimitPerEmail: integer('LOGIN_RATE_LIMIT_PER_EMAIL', 10, 1, 1_000_000),
       loginLimitWindow: duration('LOGIN_RATE_LIMIT_WINDOW', '15m'),
+    },
+    audit: {
+      pauseAfterCommitMs: integer('CAIRN_AUDIT_PAUSE_AFTER_COMMIT_MS', 0, 0, 3_600_000),
     },
   };
   if (settings.auth.refreshCookie.name === settings.auth.sessionCookie.name) {

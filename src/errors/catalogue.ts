@@ -221,7 +221,7 @@ export const catalogue: readonly CairnErrorClass<never>[] = [
   ForbiddenError, InvalidCredentialsError, InvalidTokenError, TokenExpiredError, UserSuspendedError,
   InvalidPayloadError, InvalidQueryError, InvalidPathParameterError, FailedValidationError,
   RecordNotUniqueError, NotNullViolationError, InvalidForeignKeyError, ValueTooLongError,
-  ValueOutOfRangeError, RouteNotFoundError, UnsupportedMediaTypeError, UnprocessableContentError,
+  ValueOutOfRangeError, RouteNotFoundError, UnsupportedMediaTypeError, UnprocessableContentError, VersionHashMismatchError,
   RequestsExceededError, InternalServerError, ServiceUnavailableError,
   InvalidSettingsError, DatabaseLockedError, MigrationUnknownError, MigrationChangedError, MigrationFailedError,
   ConfigSourceNotFoundError, ConfigPathOutsideRootError, GitRepositoryNotFoundError, GitRepositoryExistsError,

@@ -1,5 +1,7 @@
 /** The editorial round trip with @directus/sdk against a real `cairn serve` of the template: version, save, preview, compare, promote. */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import os from 'node:os';
 import path from 'node:path';
 import {
@@ -28,6 +30,17 @@ describe.each(testBackends)('content versions end to end on $name', ({ name }) =
   let root: string;
   let server: CairnServer;
   let dropDatabase: (() => Promise<void>) | undefined;
+  let project: string;
+  const git = async (...args: string[]) => (await promisify(execFile)('git', ['--git-dir', path.join(root, 'audit.git'), ...args])).stdout;
+  /** The audit writer commits after the promote's transaction: wait (bounded) for the commit. */
+  const auditLog = async (expected: number): Promise<string[]> => {
+    for (let attempt = 0; attempt < 100; attempt++) {
+      const subjects = await git('log', '--format=%s%x09%an <%ae>').then((out) => out.trim().split('\n').filter(Boolean), () => [] as string[]);
+      if (subjects.length >= expected) return subjects;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error('no audit commit appeared');
+  };
 
   const editor = async () => {
     const sdk = createDirectus<Blog>(server.url).with(authentication('json')).with(rest());
@@ -43,7 +56,12 @@ describe.each(testBackends)('content versions end to end on $name', ({ name }) =
       dropDatabase = database.drop;
       env = { ...env, DATABASE_URL: database.url };
     }
-    const first = await startCairnServer(env, { args: ['--project', TEMPLATE_DIR] });
+    // The template, with its audit repository in the test's directory rather than the server's working directory.
+    project = path.join(root, 'project');
+    await cp(TEMPLATE_DIR, project, { recursive: true });
+    const projectFile = path.join(project, 'cairn.yaml');
+    await writeFile(projectFile, (await readFile(projectFile, 'utf8')).replace('repository: .cairn/audit.git', `repository: ${path.join(root, 'audit.git')}`));
+    const first = await startCairnServer(env, { args: ['--project', project] });
     await first.stop();
     const created = await runCairn(['users', 'create', '--email', 'editor@example.org', '--password', 'a long enough password', '--role', 'editor', '--json'], env);
     expect(created.code, created.stderr).toBe(0);
@@ -72,6 +90,12 @@ describe.each(testBackends)('content versions end to end on $name', ({ name }) =
     expect(await sdk.request(promoteContentVersion(version.id, comparison.mainHash))).toBe(article.id);
     expect(await sdk.request(readItem('articles', article.id, { fields: ['body'] }))).toEqual({ body: 'Second cut' });
     expect((await sdk.request(readContentVersions({ filter: { item: { _eq: String(article.id) } } }))).map((v) => v.key)).toEqual(['rewrite']);
+
+    // The promote is a commit in the audit repository, authored by the editor, readable by the git CLI.
+    expect(await auditLog(1)).toEqual([`Promote articles/${article.id} from version "Rewrite"\teditor@example.org <editor@example.org>`]);
+    const published = JSON.parse(await git('show', `main:content/articles/${article.id}.json`)) as Record<string, unknown>;
+    expect(published).toMatchObject({ id: article.id, title: 'Launch notes', body: 'Second cut' });
+    await promisify(execFile)('git', ['--git-dir', path.join(root, 'audit.git'), 'fsck', '--strict']);
   });
 
   it('refuses a stale promote with VERSION_HASH_MISMATCH over HTTP', async () => {

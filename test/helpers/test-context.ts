@@ -1,5 +1,6 @@
 /** A real Context on a fresh, migrated test database, with a silent logger. */
 import { randomUUID } from 'node:crypto';
+import { createOutboxWriter } from '../../src/audit/index.ts';
 import { createIdentityCache } from '../../src/auth/index.ts';
 import type { Context } from '../../src/context/index.ts';
 import { createEventBus, createLogger, createLoginLimits, createModelStore, loadSettings } from '../../src/context/index.ts';
@@ -16,10 +17,11 @@ export async function createTestContext(
   const database = await createTestDatabase(backend, { migrated: true });
   const settings = loadSettings({ LOG_LEVEL: 'silent', ...options.env });
   const logger = createLogger({ level: 'silent', pretty: false });
+  const models = createModelStore({ db: database.db, logger });
   const context: Context = {
     settings,
     logger,
-    models: createModelStore({ db: database.db, logger }),
+    models,
     events: createEventBus((error) => {
       throw error;
     }),
@@ -29,6 +31,8 @@ export async function createTestContext(
     instanceId: randomUUID(),
     identity: createIdentityCache({ db: database.db, logger }),
     loginLimits: createLoginLimits(settings),
+    // Not started: tests that want commits run its rounds themselves.
+    audit: createOutboxWriter({ db: database.db, models, logger }),
   };
   if (options.listen) {
     await context.identity.start();

@@ -27,6 +27,7 @@ describe('loadSettings', () => {
         loginLimitPerEmail: 10,
         loginLimitWindow: 15 * 60_000,
       },
+      audit: { pauseAfterCommitMs: 0 },
     });
   });
 
