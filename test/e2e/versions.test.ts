@@ -96,6 +96,14 @@ describe.each(testBackends)('content versions end to end on $name', ({ name }) =
     const published = JSON.parse(await git('show', `main:content/articles/${article.id}.json`)) as Record<string, unknown>;
     expect(published).toMatchObject({ id: article.id, title: 'Launch notes', body: 'Second cut' });
     await promisify(execFile)('git', ['--git-dir', path.join(root, 'audit.git'), 'fsck', '--strict']);
+
+    // Its published history over HTTP: for the editor who may read the item, not for the public (a draft).
+    const history = await fetch(`${server.url}/audit/articles/${article.id}`, { headers: { authorization: `Bearer ${await sdk.getToken()}` } });
+    expect(history.status).toBe(200);
+    const { data } = (await history.json()) as { data: { commits: { message: string; trailers: Record<string, string> }[] } };
+    expect(data.commits).toHaveLength(1);
+    expect(data.commits[0]!.trailers).toMatchObject({ 'Cairn-Version': version.id });
+    expect((await fetch(`${server.url}/audit/articles/${article.id}`)).status).toBe(403);
   });
 
   it('refuses a stale promote with VERSION_HASH_MISMATCH over HTTP', async () => {
