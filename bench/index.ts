@@ -15,8 +15,9 @@ import { items } from './scenarios/items.ts';
 import { ping } from './scenarios/ping.ts';
 import { reconcile } from './scenarios/reconcile.ts';
 import { validate } from './scenarios/validate.ts';
+import { versions } from './scenarios/versions.ts';
 
-const scenarios: Scenario[] = [ping, coldStart, validate, reconcile, items];
+const scenarios: Scenario[] = [ping, coldStart, validate, reconcile, items, versions];
 /** Scenarios that touch no database: running only these needs no PostgreSQL. */
 const DATABASE_FREE = new Set(['validate']);
 

@@ -144,6 +144,35 @@ server.patch<{ Params: { id: string }; Body: { views: number } }>('/raw/articles
   return { data: row };
 });
 
+// versions: a promote of a version's title by hand, in one transaction: the update, its activity and
+// revision, and an outbox row (in a twin table, raw_audit_outbox, so Cairn's writer does not commit it during the raw load).
+server.post<{ Params: { id: string } }>('/raw/versions/:id/promote', async (request, reply) => {
+  if (!authorised(request, reply)) return reply;
+  const client = await pool.connect();
+  try {
+    await client.query('begin');
+    const { rows: versions } = await client.query('select item, delta from cairn_versions where id = $1', [request.params.id]);
+    const version = versions[0] as { item: string; delta: { title: string } };
+    const { rows } = await client.query('update articles set title = $1, date_updated = now() where id = $2 returning *', [version.delta.title, Number(version.item)]);
+    const { rows: activity } = await client.query(
+      "insert into cairn_activity (action, ip, user_agent, origin, collection, item) values ('update', $1, $2, $3, 'articles', $4) returning id",
+      [request.ip, request.headers['user-agent'] ?? null, request.headers.origin ?? null, version.item],
+    );
+    await client.query("insert into cairn_revisions (activity, collection, item, data, delta) values ($1, 'articles', $2, $3, $4)", [activity[0].id, version.item, JSON.stringify(rows[0]), JSON.stringify({ title: version.delta.title })]);
+    await client.query(
+      "insert into raw_audit_outbox (action, collection, item, content, author_name, author_email, message) values ('promote', 'articles', $1, $2, 'Raw', 'raw@example.org', $3)",
+      [version.item, JSON.stringify(rows[0]), `Promote articles/${version.item}`],
+    );
+    await client.query('commit');
+    return { data: Number(version.item) };
+  } catch (error) {
+    await client.query('rollback');
+    throw error;
+  } finally {
+    client.release();
+  }
+});
+
 // login: what a hand-written login does: find the user, verify the argon2id hash, store a hashed
 // refresh token, sign a 15-minute HS256 access token; the same JSON shape as Cairn's json mode.
 const secret = new TextEncoder().encode(process.env.SECRET ?? 'raw-baseline-secret');

@@ -8,6 +8,7 @@ import { createTestDatabase, testBackends, type TestDatabase } from '../../helpe
 const SYSTEM_TABLES = [
   'cairn_access',
   'cairn_activity',
+  'cairn_audit_outbox',
   'cairn_config',
   'cairn_extensions',
   'cairn_flow_runs',
