@@ -43,10 +43,15 @@ async function filtered(context: WriteContext, event: 'items.create' | 'items.up
   return context.events.runFilters(event, payload as Record<string, unknown>, meta);
 }
 
-/** Runs the write in one transaction and turns database refusals into catalogue errors. */
+/**
+ * Runs the write in one transaction and turns database refusals into catalogue errors. Inside a
+ * caller's transaction (inOneTransaction) the write is part of it: no savepoint, since any refusal
+ * ends the whole unit of work anyway.
+ */
 async function inTransaction<T>(context: WriteContext, collection: Collection, work: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
   try {
-    return await context.db.knex.transaction(work);
+    const knex = context.db.knex as Knex & { isTransaction?: boolean };
+    return knex.isTransaction ? await work(knex as Knex.Transaction) : await knex.transaction(work);
   } catch (error) {
     throw translatePgError(error, { collection: collection.name, primaryKey: collection.primaryKey.field }) ?? error;
   }
@@ -73,12 +78,13 @@ export async function createItems(options: { context: WriteContext; accountabili
 }
 
 /** The same change to each of `keys`; keys that do not exist are skipped (the administrator sees no error, as in Directus). */
-export async function updateItems(options: { context: WriteContext; accountability: Accountability; collection: string; keys: ItemKey[]; data: unknown }): Promise<ItemKey[]> {
+export async function updateItems(options: { context: WriteContext; accountability: Accountability; collection: string; keys: ItemKey[]; data: unknown; history?: boolean }): Promise<ItemKey[]> {
   return updateBatch({ ...options, changes: options.keys.map((key) => ({ key, data: options.data })) });
 }
 
 /** A change per item (PATCH with an array of items carrying their keys). */
-export async function updateBatch(options: { context: WriteContext; accountability: Accountability; collection: string; changes: { key: ItemKey; data: unknown }[] }): Promise<ItemKey[]> {
+/** `history: false` only for changes that are rolled back (a version's preview): they leave no trace to record. */
+export async function updateBatch(options: { context: WriteContext; accountability: Accountability; collection: string; changes: { key: ItemKey; data: unknown }[]; history?: boolean }): Promise<ItemKey[]> {
   const { context, accountability } = options;
   const target = authorise(context, accountability, options.collection);
   const changes = await Promise.all(
@@ -89,7 +95,7 @@ export async function updateBatch(options: { context: WriteContext; accountabili
     for (const change of changes) {
       const persisted = await persistItem({ trx, model: target.model, accountability, now: target.now, guard: target.guard }, target.collection, change.data, change.key);
       if (!persisted) continue;
-      await recordHistory(trx, accountability, persisted.entries);
+      if (options.history !== false) await recordHistory(trx, accountability, persisted.entries);
       updated.push(persisted.key);
     }
     return updated;

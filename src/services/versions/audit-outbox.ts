@@ -17,29 +17,37 @@ export async function queueAudit(
   accountability: Accountability,
   change: { action: 'promote' | 'delete'; collection: string; key: ItemKey; version?: { id: string; key: string; name: string | null } },
 ): Promise<void> {
-  const knex = context.db.knex;
   const content = change.action === 'promote' ? (await readItem({ context, accountability: adminAccountability(), collection: change.collection, key: String(change.key), query: { fields: ['*'] } })).data : null;
-  const user = accountability.user ? await knex('cairn_users').where({ id: accountability.user }).first('email', 'first_name', 'last_name') : undefined;
-  const authorName = user ? [user.first_name, user.last_name].filter(Boolean).join(' ') || user.email : 'Cairn administrator';
-  const authorEmail = user?.email ?? 'admin@cairn.invalid';
-  const latest = await knex('cairn_activity').where({ collection: change.collection, item: String(change.key) }).orderBy('id', 'desc').first('id');
-  const revision = latest ? await knex('cairn_revisions').where({ activity: latest.id }).orderBy('id').first('id') : undefined;
-  const config = await knex('cairn_config').orderBy('id', 'desc').first('source_commit');
   const message = change.action === 'promote' ? `Promote ${change.collection}/${change.key} from version "${change.version!.name ?? change.version!.key}"` : `Delete ${change.collection}/${change.key}`;
-  await knex('cairn_audit_outbox').insert({
-    action: change.action,
-    collection: change.collection,
-    item: String(change.key),
-    content: content === null ? null : JSON.stringify(content),
-    author_name: authorName,
-    author_email: authorEmail,
-    message,
-    trailers: JSON.stringify({
-      ...(change.version ? { 'Cairn-Version': change.version.id } : {}),
-      'Cairn-Revision': revision ? String(revision.id) : '',
-      'Cairn-Activity': latest ? String(latest.id) : '',
-      'Cairn-Config-Commit': config?.source_commit ?? '',
-    }),
-  });
-  await knex.raw("select pg_notify('cairn_audit', '')");
+  // One statement: the author from the user row, the change's activity and revision, the applied
+  // config's commit, the row itself and the NOTIFY that wakes the writer when this commits.
+  await context.db.knex.raw(
+    `with u as (select email, first_name, last_name from cairn_users where id = ?),
+          a as (select id from cairn_activity where collection = ? and item = ? order by id desc limit 1),
+          c as (select source_commit from cairn_config order by id desc limit 1),
+          i as (insert into cairn_audit_outbox (action, collection, item, content, author_name, author_email, message, trailers)
+                select ?, ?, ?, ?::jsonb,
+                       coalesce(nullif(concat_ws(' ', u.first_name, u.last_name), ''), u.email, 'Cairn administrator'),
+                       coalesce(u.email, 'admin@cairn.invalid'),
+                       ?,
+                       jsonb_strip_nulls(jsonb_build_object(
+                         'Cairn-Version', ?::text,
+                         'Cairn-Revision', coalesce((select min(r.id)::text from cairn_revisions r where r.activity = (select id from a)), ''),
+                         'Cairn-Activity', coalesce((select id::text from a), ''),
+                         'Cairn-Config-Commit', coalesce((select source_commit from c), '')))
+                  from (select 1) as one left join u on true
+                returning id)
+     select pg_notify('cairn_audit', '') from i`,
+    [
+      accountability.user,
+      change.collection,
+      String(change.key),
+      change.action,
+      change.collection,
+      String(change.key),
+      content === null ? null : JSON.stringify(content),
+      message,
+      change.version?.id ?? null,
+    ],
+  );
 }
