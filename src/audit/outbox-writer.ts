@@ -6,10 +6,16 @@
  * transaction that inserts a row) and on a poll interval, so a lost
  * notification only delays a commit.
  *
- * Exactly once, across crashes: a row is committed first and marked (its
+ * Rows are committed in batches (the rows one query returns): one commit per
+ * row, chained in id order, the branch moved once to the last, then the
+ * batch's rows marked in one statement — a commit costs its objects, not a
+ * ref update, an fsync and a database round trip.
+ *
+ * Exactly once, across crashes: rows are committed first and marked (their
  * commit_sha) after, so a crash in between leaves the branch holding commits
- * the database does not know. Each round that has work starts with a
- * repair: from the branch head back to the first commit the database knows
+ * the database does not know; a crash before the branch moved leaves only
+ * unreachable objects, and the rows pending. Each round that has work
+ * starts with a repair: from the branch head back to the first commit the database knows
  * (the row named by its `Cairn-Outbox` trailer records that very commit),
  * every commit whose row is still pending — same id, same message, the
  * message being a pure function of the row — gets its row marked instead of
@@ -28,11 +34,11 @@ import { auditSettingsOf, resolveRemoteUrl, type AuditSettings } from './audit-c
 import { createAuditPusher } from './audit-push.ts';
 import {
   auditRepositoryExists,
+  createCommitChain,
   openAuditRepository,
   readCommitInfo,
   readHead,
   withBranchLock,
-  writeChangeCommit,
   type AuditRepository,
   type GitFs,
 } from './audit-repository.ts';
@@ -70,7 +76,7 @@ export interface RoundReport {
 export interface OutboxWriter {
   /** LISTEN, start polling and run a first round. */
   start(): Promise<void>;
-  /** Stop waking up, let the row in progress finish (commit and mark), stop pushing. */
+  /** Stop waking up, let the batch in progress finish (the rows committed so far, marked), stop pushing. */
   stop(): Promise<void>;
   /** A round now (after the one running, if any): commit what is pending if this writer gets the lock. */
   runOnce(): Promise<RoundReport>;
@@ -80,10 +86,10 @@ export interface OutboxWriterOptions {
   db: Database;
   models: ModelStore;
   logger: Logger;
-  /** Test/diagnostic fault hook: sleep this long after moving the branch, before marking the row. */
+  /** Test/diagnostic fault hook: sleep this long after moving the branch for a batch, before marking its rows. */
   pauseAfterCommitMs?: number;
   pollIntervalMs?: number;
-  /** Rows read per query. */
+  /** Rows read per query: the batch that is committed with one move of the branch and marked with one statement. */
   batchSize?: number;
   /** Resolves a relative repository path (default: the process's working directory). */
   cwd?: string;
@@ -144,17 +150,16 @@ export function createOutboxWriter(options: OutboxWriterOptions): OutboxWriter {
             continue;
           }
         }
-        for (const row of rows) {
-          if (stopped) break;
-          const sha = await commitOutboxRow(repository, row, head);
-          head = sha;
-          if (pause > 0) {
-            logger.warn({ outboxId: row.id, commit: sha, ms: pause }, 'audit commit written; pausing before marking its outbox row (CAIRN_AUDIT_PAUSE_AFTER_COMMIT_MS)');
-            await new Promise((resolve) => setTimeout(resolve, pause));
-          }
-          await db.knex('cairn_audit_outbox').where({ id: row.id }).whereNull('commit_sha').update({ commit_sha: sha, committed_at: db.knex.fn.now() });
-          committed += 1;
+        // The batch's commits, one per row chained in id order, then the branch moved once and the rows marked in one statement.
+        const batch = await commitOutboxRows(repository, rows, head, () => stopped);
+        if (batch.length === 0) break;
+        head = batch.at(-1)!.commit;
+        if (pause > 0) {
+          logger.warn({ outboxIds: batch.map((mark) => mark.outboxId), commit: head, ms: pause }, 'audit commits written; pausing before marking their outbox rows (CAIRN_AUDIT_PAUSE_AFTER_COMMIT_MS)');
+          await new Promise((resolve) => setTimeout(resolve, pause));
         }
+        await markCommitted(db.knex, batch);
+        committed += batch.length;
       }
       if (committed > 0) logger.debug({ committed, repository: settings.gitdir }, 'audit commits written');
       if (settings.push && settings.remote !== null && (repository !== undefined || (await auditRepositoryExists(settings.gitdir)))) {
@@ -244,21 +249,57 @@ export class AuditBranchMovedError extends Error {
  * head (checked holding the branch's lock file), and returns the commit's id.
  */
 export async function commitOutboxRow(repository: AuditRepository, row: OutboxRow, parent: string | null): Promise<string> {
-  const message = outboxMessage(row);
+  return (await commitOutboxRows(repository, [row], parent))[0]!.commit;
+}
+
+/**
+ * Commits outbox rows on top of `parent`, one commit per row in the order
+ * given, each on the one before, holding the branch's lock file (`parent`
+ * must still be the head); then moves the branch once, to the last of them.
+ * `stop` is asked before each row after the first: the rows committed so far
+ * are kept and the rest left for later. Returns each row's commit; the rows
+ * are not marked (a crash before that is what the repair finds).
+ */
+export async function commitOutboxRows(repository: AuditRepository, rows: readonly OutboxRow[], parent: string | null, stop: () => boolean = () => false): Promise<CommitMark[]> {
+  if (rows.length === 0) return [];
   return withBranchLock(repository, async (lock) => {
     if (lock.head !== parent) throw new AuditBranchMovedError(parent, lock.head);
-    const seconds = Math.floor(new Date(row.created_at).getTime() / 1000);
-    const sha = await writeChangeCommit(repository, {
-      parent,
-      parts: contentPathParts(row.collection, row.item),
-      content: row.action === 'delete' || row.content === null ? null : canonicalContent(row.content),
-      author: { name: identityPart(row.author_name, 'unknown'), email: identityPart(row.author_email, 'unknown'), timestamp: seconds },
-      committer: { ...AUDIT_COMMITTER, timestamp: Math.floor(Date.now() / 1000) },
-      message,
-    });
-    await lock.update(sha);
-    return sha;
+    const chain = createCommitChain(repository, parent);
+    const commits: CommitMark[] = [];
+    for (const row of rows) {
+      if (commits.length > 0 && stop()) break;
+      const seconds = Math.floor(new Date(row.created_at).getTime() / 1000);
+      const commit = await chain.commit({
+        parts: contentPathParts(row.collection, row.item),
+        content: row.action === 'delete' || row.content === null ? null : canonicalContent(row.content),
+        author: { name: identityPart(row.author_name, 'unknown'), email: identityPart(row.author_email, 'unknown'), timestamp: seconds },
+        committer: { ...AUDIT_COMMITTER, timestamp: Math.floor(Date.now() / 1000) },
+        message: outboxMessage(row),
+      });
+      commits.push({ outboxId: String(row.id), commit });
+      // Building a commit awaits nothing slow (its trees are in memory, its writes go on behind it): let requests and those writes run.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await chain.flush();
+    await lock.update(chain.head!);
+    return commits;
   });
+}
+
+/** An outbox row and the commit that holds it. */
+export interface CommitMark {
+  outboxId: string;
+  commit: string;
+}
+
+/** Records each row's commit, in one statement; a row marked meanwhile keeps its mark. */
+async function markCommitted(knex: Knex, marks: readonly CommitMark[]): Promise<void> {
+  await knex.raw(
+    `update cairn_audit_outbox as outbox set commit_sha = marks.commit_sha, committed_at = now()
+       from unnest(?::bigint[], ?::text[]) as marks (id, commit_sha)
+      where outbox.id = marks.id and outbox.commit_sha is null`,
+    [marks.map((mark) => mark.outboxId), marks.map((mark) => mark.commit)],
+  );
 }
 
 /**
@@ -269,21 +310,21 @@ export async function commitOutboxRow(repository: AuditRepository, row: OutboxRo
  * restored from a backup, say) are left alone. Returns the head it started
  * from and what it marked.
  */
-export async function repairUnmarkedCommits(knex: Knex, repository: AuditRepository): Promise<{ head: string | null; marked: { outboxId: string; commit: string }[] }> {
+export async function repairUnmarkedCommits(knex: Knex, repository: AuditRepository): Promise<{ head: string | null; marked: CommitMark[] }> {
   const head = await readHead(repository);
-  const marked: { outboxId: string; commit: string }[] = [];
+  const marked: CommitMark[] = [];
   for (let oid = head; oid !== null; ) {
     const commit = await readCommitInfo(repository, oid);
     const id = parseCommitMessage(commit.message).trailers[OUTBOX_TRAILER];
     if (id === undefined || !/^\d{1,18}$/.test(id)) break;
     const row = (await knex('cairn_audit_outbox').where({ id }).first(...OUTBOX_COLUMNS, 'commit_sha')) as (OutboxRow & { commit_sha: string | null }) | undefined;
     if (row?.commit_sha === oid) break;
-    if (row !== undefined && row.commit_sha === null && outboxMessage(row).trim() === commit.message.trim()) {
-      await knex('cairn_audit_outbox').where({ id }).whereNull('commit_sha').update({ commit_sha: oid, committed_at: knex.fn.now() });
-      marked.push({ outboxId: id, commit: oid });
-    }
+    // The newest commit of a row is its commit (a row is marked once, by one statement below).
+    const matches = row !== undefined && row.commit_sha === null && outboxMessage(row).trim() === commit.message.trim();
+    if (matches && !marked.some((mark) => mark.outboxId === id)) marked.push({ outboxId: id, commit: oid });
     oid = commit.parents[0] ?? null;
   }
+  if (marked.length > 0) await markCommitted(knex, marked);
   return { head, marked: marked.reverse() };
 }
 

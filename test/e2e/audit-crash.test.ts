@@ -1,9 +1,10 @@
 /**
- * `cairn serve` killed with SIGKILL between an audit commit and the marking
- * of its outbox row (held there by CAIRN_AUDIT_PAUSE_AFTER_COMMIT_MS), then
- * restarted: every row ends up with exactly one commit, and the row the
- * crash left unmarked is marked with the commit already made. Then
- * `cairn history` reads the result the way an operator would.
+ * `cairn serve` killed with SIGKILL between an audit batch's commits (the
+ * branch moved) and the marking of its outbox rows (held there by
+ * CAIRN_AUDIT_PAUSE_AFTER_COMMIT_MS), then restarted: every row ends up with
+ * exactly one commit, the rows the crash left unmarked are marked with the
+ * commits already made, and a row queued meanwhile is committed after them.
+ * Then `cairn history` reads the result the way an operator would.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -61,28 +62,31 @@ describe.each(testBackends)('audit writer crash on $name', ({ name }) => {
   it('commits each row exactly once across a SIGKILL between commit and mark', async () => {
     const crashing = await startCairnServer({ ...env, CAIRN_AUDIT_PAUSE_AFTER_COMMIT_MS: '600000', SECRET: 'x'.repeat(32) });
     servers.push(crashing);
-    await waitFor('the pause after the first commit', () => crashing.logs.some((entry) => String(entry.msg).includes('pausing before marking')));
+    await waitFor('the pause after the first batch', () => crashing.logs.some((entry) => String(entry.msg).includes('pausing before marking')));
     await crashing.stop('SIGKILL');
 
+    // The three rows were one batch: three commits, the branch moved once, no row marked.
     const afterCrash = await gitLog(gitdir);
-    expect(outboxIds(afterCrash)).toEqual(['1']);
+    expect(outboxIds(afterCrash)).toEqual(['3', '2', '1']);
     let db = await openDb();
     try {
       expect(await db.knex('cairn_audit_outbox').whereNull('commit_sha').count({ n: '*' })).toEqual([{ n: '3' }]);
+      // A promote while the server was down: committed after the repair, on top of the three.
+      await queueOutboxRow(db, { item: '2', content: { id: 2, title: 't2', edit: 3 } });
     } finally {
       await db.close();
     }
 
     const restarted = await startCairnServer({ ...env, SECRET: 'x'.repeat(32) });
     servers.push(restarted);
-    await waitFor('three commits', async () => (await gitLog(gitdir).catch(() => [])).length === 3);
-    // A graceful stop lets the writer finish the row in progress (commit and mark).
+    await waitFor('four commits', async () => (await gitLog(gitdir).catch(() => [])).length === 4);
+    // A graceful stop lets the writer finish the batch in progress (commit and mark).
     expect(await restarted.stop('SIGTERM')).toBe(0);
-    expect(restarted.logs.some((entry) => String(entry.msg).includes('marked without a new commit'))).toBe(true);
+    expect(restarted.logs.filter((entry) => String(entry.msg).includes('marked without a new commit'))).toHaveLength(3);
 
     const log = await gitLog(gitdir);
-    expect(outboxIds(log)).toEqual(['3', '2', '1']);
-    expect(log.at(-1)!.sha).toBe(afterCrash[0]!.sha);
+    expect(outboxIds(log)).toEqual(['4', '3', '2', '1']);
+    expect(log.slice(1)).toEqual(afterCrash);
     db = await openDb();
     try {
       const rows = (await db.knex('cairn_audit_outbox').orderBy('id').select('id', 'commit_sha')) as { id: string; commit_sha: string }[];

@@ -3,13 +3,27 @@
  * checked with the git CLI: commits in id order with the right author,
  * committer, message, trailers and file; deletes; crash repair without a
  * second commit; rows visible out of id order; per-commit cost independent of
- * the history; NOTIFY wake-up; and (PostgreSQL) two writers on one database.
+ * the history and a batch read no object twice; a crash before the branch
+ * moved (dangling objects only); a batch stopped part-way; NOTIFY wake-up;
+ * and (PostgreSQL) two writers on one database.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { canonicalContent, createGitFs, createOutboxWriter, readHead, openAuditRepository, type OutboxWriter } from '../../../src/audit/index.ts';
+import {
+  AuditBranchMovedError,
+  canonicalContent,
+  commitOutboxRows,
+  createCommitChain,
+  createGitFs,
+  createOutboxWriter,
+  formatCommitMessage,
+  openAuditRepository,
+  readHead,
+  type OutboxRow,
+  type OutboxWriter,
+} from '../../../src/audit/index.ts';
 import { createLogger, createModelStore, type Context } from '../../../src/context/index.ts';
 import { applyTemplateWithAudit, fsck, git, gitLog, outboxIds, queueOutboxRow } from '../../helpers/audit.ts';
 import { createTestContext } from '../../helpers/test-context.ts';
@@ -140,20 +154,83 @@ describe.each(testBackends)('audit outbox writer on $name', ({ name }) => {
 
   it('costs the same per commit however long the history: it touches the changed path only and never walks the history', async () => {
     const operations: { op: string; target: string }[] = [];
+    const statements: string[] = [];
+    const onQuery = (query: { sql: string }) => statements.push(query.sql);
     const models = createModelStore({ db: database.db, logger: silent });
     const writer = createOutboxWriter({ db: database.db, models, logger: silent, fs: createGitFs((op, target) => operations.push({ op, target })) });
-    const perRound: { objectsRead: number; objectsWritten: number }[] = [];
-    for (let round = 0; round < 25; round++) {
-      await queueOutboxRow(database.db, { item: '42', content: { id: 42, round } });
-      operations.length = 0;
-      expect(await writer.runOnce()).toMatchObject({ committed: 1 });
-      const objects = (op: string) => new Set(operations.filter((entry) => entry.op === op && /\/objects\/[0-9a-f]{2}\//.test(entry.target)).map((entry) => entry.target)).size;
-      perRound.push({ objectsRead: objects('readFile'), objectsWritten: objects('writeFile') });
+    const objects = (op: string) => new Set(operations.filter((entry) => entry.op === op && /\/objects\/[0-9a-f]{2}\//.test(entry.target)).map((entry) => entry.target)).size;
+    const outboxStatements = () => statements.filter((sql) => sql.includes('cairn_audit_outbox')).length;
+    const perRound: { objectsRead: number; objectsWritten: number; statements: number }[] = [];
+    database.db.knex.on('query', onQuery);
+    try {
+      // One row a round, then rounds of ten rows (one batch each).
+      for (const rows of [...Array<number>(25).fill(1), ...Array<number>(6).fill(10)]) {
+        for (let i = 0; i < rows; i++) await queueOutboxRow(database.db, { item: String(42 + i), content: { id: 42 + i, round: perRound.length } });
+        operations.length = 0;
+        statements.length = 0;
+        expect(await writer.runOnce()).toMatchObject({ committed: rows });
+        perRound.push({ objectsRead: objects('readFile'), objectsWritten: objects('writeFile'), statements: outboxStatements() });
+      }
+    } finally {
+      database.db.knex.off('query', onQuery);
+      await writer.stop();
     }
-    await writer.stop();
-    // The head commit, the root tree, content/ and content/articles/ are read; a blob, three trees and a commit written.
-    expect(perRound[3]).toEqual({ objectsRead: 4, objectsWritten: 5 });
-    for (const round of perRound.slice(3)) expect(round).toEqual(perRound[3]);
+    // A writer's first round reads the head commit, the root tree, content/ and content/articles/, and writes a blob, three trees and a commit.
+    // The database: the pending rows, the repair's lookup of the head's row, one update marking the batch.
+    expect(perRound[0]).toEqual({ objectsRead: 4, objectsWritten: 5, statements: 3 });
+    // The trees it wrote stay in memory: later rounds read only the head commit (the repair's look at its trailer).
+    for (const round of perRound.slice(1, 25)) expect(round).toEqual({ objectsRead: 1, objectsWritten: 5, statements: 3 });
+    // A batch of ten writes five objects per commit and still reads one object and takes three statements.
+    for (const round of perRound.slice(25)) expect(round).toEqual({ objectsRead: 1, objectsWritten: 50, statements: 3 });
+    await fsck(gitdir);
+  });
+
+  it('commits the rows again after a crash before the branch moved, leaving only dangling objects behind', async () => {
+    const ids = [await queueOutboxRow(database.db, { item: '12', content: { id: 12 } }), await queueOutboxRow(database.db, { item: '13', content: { id: 13 } })];
+    const before = await gitLog(gitdir);
+    // The crash: the batch's objects were written (committed at another time, so they differ), the branch never moved.
+    const repository = await openAuditRepository({ gitdir, branch: 'main' });
+    const rows = (await database.db.knex('cairn_audit_outbox').whereIn('id', ids).orderBy('id').select('*')) as OutboxRow[];
+    const chain = createCommitChain(repository, before[0]!.sha);
+    for (const row of rows) {
+      const author = { name: row.author_name, email: row.author_email, timestamp: 1 };
+      await chain.commit({ parts: ['content', 'articles', `${row.item}.json`], content: canonicalContent(row.content), author, committer: { ...author, timestamp: 2 }, message: formatCommitMessage({ ...row, trailers: row.trailers ?? {}, outboxId: row.id }) });
+    }
+    await chain.flush();
+    const lost = chain.head!;
+    expect(await readHead(repository)).toBe(before[0]!.sha);
+
+    expect(await context.audit.runOnce()).toEqual({ status: 'done', committed: 2, repaired: 0 });
+    const log = await gitLog(gitdir);
+    expect(log.slice(2)).toEqual(before);
+    expect(outboxIds(log.slice(0, 2))).toEqual([...ids].reverse());
+    expect(log.map((commit) => commit.sha)).not.toContain(lost);
+    expect((await rowsOf()).filter((row) => ids.includes(row.id)).map((row) => row.commit_sha)).toEqual([log[1]!.sha, log[0]!.sha]);
+    // git fsck --strict: no error, only the unreachable objects reported as dangling.
+    await fsck(gitdir);
+    const full = await git(gitdir, 'fsck', '--strict', '--dangling');
+    expect(full).toContain(`dangling commit ${lost}`);
+    for (const line of full.trim().split('\n')) expect(line).toMatch(/^dangling (commit|tree|blob) [0-9a-f]{40}$/);
+  });
+
+  it('moves the branch once for a batch, and keeps the commits written when asked to stop part-way', async () => {
+    const repository = await openAuditRepository({ gitdir, branch: 'main' });
+    const head = await readHead(repository);
+    const queued = [await queueOutboxRow(database.db, { item: '14', content: { id: 14 } }), await queueOutboxRow(database.db, { item: '15', content: { id: 15 } }), await queueOutboxRow(database.db, { item: '16', content: { id: 16 } })];
+    const rows = (await database.db.knex('cairn_audit_outbox').whereIn('id', queued).orderBy('id').select('*')) as OutboxRow[];
+    let asked = 0;
+    const marks = await commitOutboxRows(repository, rows, head, () => ++asked > 1);
+    expect(marks.map((mark) => mark.outboxId)).toEqual(queued.slice(0, 2));
+    expect(await readHead(repository)).toBe(marks[1]!.commit);
+    expect(outboxIds(await gitLog(gitdir)).slice(0, 2)).toEqual([queued[1], queued[0]]);
+    // A writer whose head is stale is refused, and the branch stays.
+    await expect(commitOutboxRows(repository, rows.slice(2), head)).rejects.toThrow(AuditBranchMovedError);
+    expect(await readHead(repository)).toBe(marks[1]!.commit);
+    // The next round repairs the two (the branch moved, the rows were never marked) and commits the third.
+    expect(await context.audit.runOnce()).toEqual({ status: 'done', committed: 1, repaired: 2 });
+    expect(outboxIds(await gitLog(gitdir)).slice(0, 3)).toEqual([...queued].reverse());
+    expect(await pending()).toBe(0);
+    await fsck(gitdir);
   });
 
   it('wakes on NOTIFY cairn_audit when started, and finishes the row in progress when stopped', async () => {
