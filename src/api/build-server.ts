@@ -18,6 +18,7 @@ import { registerItemsRoutes } from './routes/items-routes.ts';
 import { registerServerRoutes } from './routes/server-routes.ts';
 import { registerUsersRoutes } from './routes/users-routes.ts';
 import { registerVersionsRoutes } from './routes/versions-routes.ts';
+import { registerGraphqlRoutes } from './routes/graphql-routes.ts';
 import type { Accountability } from '../services/index.ts';
 
 /** Directus's MAX_PAYLOAD_SIZE default (1 MB). */
@@ -90,6 +91,7 @@ export function buildServer(context: Context): FastifyInstance {
   registerUsersRoutes(server, context, accountability);
   registerAccessRoutes(server, context, accountability);
   registerVersionsRoutes(server, context, accountability);
+  registerGraphqlRoutes(server, context, accountability);
   registerAuditRoutes(server, context, accountability);
   return server;
 }

@@ -118,6 +118,10 @@ export const UnprocessableContentError = defineError<{ reason: string }>(
   'UNPROCESSABLE_CONTENT', 422, 'The request is well formed but cannot be carried out.',
   (d) => `Can't process content. ${sentence(d.reason)}`,
 );
+export const GraphqlValidationError = defineError<{ graphqlErrors: { message: string; locations?: readonly { line: number; column: number }[] }[] }>(
+  'GRAPHQL_VALIDATION', 400, 'A GraphQL document that does not parse or does not fit the caller\'s schema.',
+  () => 'GraphQL validation error.',
+);
 export const VersionHashMismatchError = defineError<{ mainHash: string }>(
   'VERSION_HASH_MISMATCH', 422, 'The item changed since the version was compared: compare again, or promote chosen fields.',
   () => 'The main item has changed since this version was last compared. Compare again before promoting, or choose the fields to promote.',
@@ -221,7 +225,7 @@ export const catalogue: readonly CairnErrorClass<never>[] = [
   ForbiddenError, InvalidCredentialsError, InvalidTokenError, TokenExpiredError, UserSuspendedError,
   InvalidPayloadError, InvalidQueryError, InvalidPathParameterError, FailedValidationError,
   RecordNotUniqueError, NotNullViolationError, InvalidForeignKeyError, ValueTooLongError,
-  ValueOutOfRangeError, RouteNotFoundError, UnsupportedMediaTypeError, UnprocessableContentError, VersionHashMismatchError,
+  ValueOutOfRangeError, RouteNotFoundError, UnsupportedMediaTypeError, UnprocessableContentError, VersionHashMismatchError, GraphqlValidationError,
   RequestsExceededError, InternalServerError, ServiceUnavailableError,
   InvalidSettingsError, DatabaseLockedError, MigrationUnknownError, MigrationChangedError, MigrationFailedError,
   ConfigSourceNotFoundError, ConfigPathOutsideRootError, GitRepositoryNotFoundError, GitRepositoryExistsError,
