@@ -26,6 +26,9 @@ export interface GraphqlResponse {
   body: { data?: unknown; errors?: unknown[] };
 }
 
+/** Directus's GRAPHQL_QUERY_TOKEN_LIMIT: a document longer than this is refused before it is parsed further. */
+const MAX_TOKENS = 5000;
+
 /** Schemas per model and policy set: what a caller may read depends on nothing else. */
 const SCHEMA_CACHE_SIZE = 64;
 
@@ -91,7 +94,7 @@ export function createGraphqlService(context: GraphqlContext): GraphqlService {
       if (!schema) throw new InvalidPayloadError({ reason: 'No model is applied yet: there is nothing to query' });
       let document: DocumentNode;
       try {
-        document = parse(request.query);
+        document = parse(request.query, { maxTokens: MAX_TOKENS });
       } catch (error) {
         throw new GraphqlValidationError({ graphqlErrors: [{ message: (error as GraphQLError).message, ...((error as GraphQLError).locations ? { locations: (error as GraphQLError).locations! } : {}) }] });
       }

@@ -78,6 +78,8 @@ describe.each(testBackends)('GraphQL on $name', ({ name }) => {
     expect(response.json()).toMatchObject({ data: { articles_by_id: null }, errors: [{ extensions: { code: 'FORBIDDEN' }, path: ['articles_by_id'] }] });
     const broken = await post('{ articles { ');
     expect([broken.statusCode, broken.json().errors[0].extensions.code]).toEqual([400, 'GRAPHQL_VALIDATION']);
+    const bomb = await post(`{ ${Array.from({ length: 3000 }, (_, i) => `a${i}: articles { id }`).join(' ')} }`);
+    expect([bomb.statusCode, bomb.json().errors[0].extensions.code]).toEqual([400, 'GRAPHQL_VALIDATION']);
     const invalidFilter = await post('{ articles(filter: { views: { _eq: "many" } }) { id } }');
     expect(invalidFilter.json().errors[0].extensions.code).toBe('INVALID_QUERY');
   });
