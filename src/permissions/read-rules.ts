@@ -5,8 +5,9 @@
  * administrator has none: everything is readable. Pure.
  */
 import type { Model, Permission } from '../model/index.ts';
-import { parseRuleFilter, type FieldAccess, type ReadPermission, type ReadRules } from '../query/index.ts';
+import { parseRuleFilter, type DynamicContext, type FieldAccess, type ReadPermission, type ReadRules } from '../query/index.ts';
 import type { Accountability } from '../services/accountability.ts';
+import { junctionGrants } from './junction-grants.ts';
 import { policyOf } from './resolve-access.ts';
 
 /** Cairn's history tables, readable by signed-in callers for the items they may read. */
@@ -22,6 +23,11 @@ const PRIVATE_ACTIVITY_FIELDS = new Set(['ip', 'user_agent', 'origin']);
 export interface CallerReadAccess {
   access: FieldAccess;
   rules: ReadRules;
+}
+
+/** What $NOW, $CURRENT_USER, $CURRENT_ROLE(S) and $CURRENT_POLICIES stand for in one request. */
+export function dynamicValuesOf(accountability: Accountability, now: Date): DynamicContext {
+  return { now, user: accountability.user, role: accountability.role, roles: accountability.roles, policies: accountability.policies };
 }
 
 /** The permission rows of `action` on `collection` the caller's policies hold, in policy order. */
@@ -47,7 +53,7 @@ export function readAccessFor(options: {
 }): CallerReadAccess | undefined {
   const { model, accountability, now, history } = options;
   if (accountability.admin) return undefined;
-  const dynamic = { now, user: accountability.user, role: accountability.role, roles: accountability.roles, policies: accountability.policies };
+  const dynamic = dynamicValuesOf(accountability, now);
   const parsed = new Map<string, ReadPermission[]>();
   const permissions = (collection: string): readonly ReadPermission[] => {
     let found = parsed.get(collection);
@@ -56,33 +62,12 @@ export function readAccessFor(options: {
         fields: permission.fields.includes('*') ? 'all' : new Set(permission.fields),
         filter: permission.filter ? parseRuleFilter(model, collection, permission.filter, dynamic) : null,
       }));
-      if (found.length === 0 && model.collections[collection]?.junction) found = junctionPermissions(collection);
+      if (found.length === 0 && model.collections[collection]?.junction) found = junctionGrants(model, collection, permissions);
       parsed.set(collection, found);
     }
     return found;
   };
-  /**
-   * A junction Cairn generated for an m2m has no permissions of its own in config: its rows are
-   * readable where the m2m field is, that is for the source items a permission granting the field
-   * lets the caller read.
-   */
-  const junctionPermissions = (junction: string): ReadPermission[] => {
-    const derived: ReadPermission[] = [];
-    for (const source of Object.values(model.collections)) {
-      for (const field of Object.values(source.fields)) {
-        const relation = field.relation;
-        if (relation?.kind !== 'm2m' || relation.junction !== junction || !relation.generated) continue;
-        for (const permission of permissions(source.name)) {
-          if (permission.fields !== 'all' && !permission.fields.has(field.name)) continue;
-          derived.push({
-            fields: 'all',
-            filter: permission.filter && { kind: 'm2o', field: relation.sourceField, related: source.name, relatedKey: source.primaryKey.field, filter: permission.filter },
-          });
-        }
-      }
-    }
-    return derived;
-  };
+
   const readable = new Map<string, ReadonlySet<string> | null>();
   const access: FieldAccess = {
     readable(collection) {

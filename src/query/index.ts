@@ -2,3 +2,4 @@
 export type { FieldNode, FilterNode, ReadQuery, SortNode } from './ast.ts';
 export { compileRead, compileRuleCheck, escapeLike, type CompiledQuery, type ReadMeta, type ReadPermission, type ReadRules } from './compile-read.ts';
 export { parseReadQuery, parseRuleFilter, type FieldAccess, type ParseOptions } from './parse-query.ts';
+export { resolveDynamic, type DynamicContext } from './dynamic-values.ts';

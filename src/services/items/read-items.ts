@@ -7,7 +7,7 @@
 import type { Context } from '../../context/index.ts';
 import { ForbiddenError, InvalidQueryError, type CairnError } from '../../errors/index.ts';
 import type { Collection, Model } from '../../model/index.ts';
-import { readAccessFor, type CallerReadAccess } from '../../permissions/index.ts';
+import { dynamicValuesOf, readAccessFor, type CallerReadAccess } from '../../permissions/index.ts';
 import { compileRead, parseReadQuery, type FilterNode, type ReadMeta, type ReadQuery } from '../../query/index.ts';
 import type { Accountability } from '../accountability.ts';
 import { parseKey } from './item-keys.ts';
@@ -47,14 +47,7 @@ function served(context: ItemsContext, accountability: Accountability, collectio
 
 /** The request's query, parsed for the caller: only what it may read can be named. */
 function parseFor(served: Served, accountability: Accountability, collection: string, raw: Record<string, unknown>): ReadQuery {
-  return parseReadQuery(served.model, collection, raw, {
-    now: served.now,
-    user: accountability.user,
-    role: accountability.role,
-    roles: accountability.roles,
-    policies: accountability.policies,
-    ...(served.read ? { access: served.read.access } : {}),
-  });
+  return parseReadQuery(served.model, collection, raw, { ...dynamicValuesOf(accountability, served.now), ...(served.read ? { access: served.read.access } : {}) });
 }
 
 function metaOf(raw: unknown): { totalCount: boolean; filterCount: boolean } {

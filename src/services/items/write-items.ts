@@ -125,8 +125,10 @@ export async function deleteItems(options: { context: WriteContext; accountabili
 /** Deleting items that were published (promoted, and not deleted since) removes them from the audit repository too. */
 async function unpublish(context: WriteContext, trx: Knex.Transaction, accountability: Accountability, collection: string, keys: ItemKey[]): Promise<void> {
   const db = transactionDatabase(context.db, trx);
-  for (const key of keys) {
-    const last = await trx('cairn_audit_outbox').where({ collection, item: String(key) }).orderBy('id', 'desc').first('action');
-    if (last?.action === 'promote') await queueAudit({ ...context, db }, accountability, { action: 'delete', collection, key });
-  }
+  // The last audit entry of each deleted item, in one statement: only those whose last entry is a promote are published.
+  const { rows } = (await trx.raw('select distinct on (item) item, action from cairn_audit_outbox where collection = ? and item = any(?) order by item, id desc', [collection, keys.map(String)])) as {
+    rows: { item: string; action: string }[];
+  };
+  const published = new Set(rows.filter((row) => row.action === 'promote').map((row) => row.item));
+  for (const key of keys) if (published.has(String(key))) await queueAudit({ ...context, db }, accountability, { action: 'delete', collection, key });
 }

@@ -10,17 +10,16 @@ import type { Knex } from 'knex';
 import { runStatement } from '../../db/index.ts';
 import { FailedValidationError, ForbiddenError, type CairnError } from '../../errors/index.ts';
 import type { Action, Collection, Model, Permission } from '../../model/index.ts';
-import { permissionsOf } from '../../permissions/index.ts';
-import { compileRuleCheck, parseRuleFilter, type FilterNode } from '../../query/index.ts';
-import { resolveDynamic, type DynamicContext } from '../../query/dynamic-values.ts';
+import { dynamicValuesOf, junctionGrants, permissionsOf } from '../../permissions/index.ts';
+import { compileRuleCheck, parseRuleFilter, resolveDynamic, type FilterNode } from '../../query/index.ts';
 import type { Accountability } from '../accountability.ts';
 import type { ItemKey } from './item-keys.ts';
 
 export interface WriteGuard {
   /** Before a create or update: refuses fields no permission grants; returns the payload with presets under it. */
   prepare(collection: Collection, action: 'create' | 'update', payload: unknown): unknown;
-  /** Before an update or delete: every key must be a row the caller may change (and may change these fields of). */
-  checkRows(trx: Knex.Transaction, collection: Collection, action: 'update' | 'delete', keys: readonly ItemKey[], fields: readonly string[]): Promise<void>;
+  /** Before an update or delete: every key must be a row the caller may change (and may change these fields of). Runs in the write's transaction, or alone. */
+  checkRows(trx: Knex | Knex.Transaction, collection: Collection, action: 'update' | 'delete', keys: readonly ItemKey[], fields: readonly string[]): Promise<void>;
   /** After a create or update: the row passes validation and, for an update, is still within the item filter. */
   checkWritten(trx: Knex.Transaction, collection: Collection, action: 'create' | 'update', key: ItemKey): Promise<void>;
 }
@@ -38,7 +37,7 @@ function forbidden(collection: string): CairnError {
 
 export function writeGuardFor(model: Model, accountability: Accountability, now: Date): WriteGuard | undefined {
   if (accountability.admin) return undefined;
-  const dynamic: DynamicContext = { now, user: accountability.user, role: accountability.role, roles: accountability.roles, policies: accountability.policies };
+  const dynamic = dynamicValuesOf(accountability, now);
   const cache = new Map<string, ParsedPermission[]>();
 
   const parse = (collection: string, permission: Pick<Permission, 'fields' | 'filter' | 'validation' | 'presets'>): ParsedPermission => ({
@@ -54,35 +53,21 @@ export function writeGuardFor(model: Model, accountability: Accountability, now:
     let found = cache.get(id);
     if (found === undefined) {
       found = permissionsOf(model, accountability, collection, action).map((permission) => parse(collection, permission));
-      if (found.length === 0 && model.collections[collection]?.junction) found = junctionPermissions(collection);
+      if (found.length === 0 && model.collections[collection]?.junction) {
+        found = junctionGrants(model, collection, (source) => permissions(source, 'update')).map((grant) => ({ ...grant, validation: null, presets: {} }));
+      }
       cache.set(id, found);
     }
     return found;
   };
-  // Links of an m2m are changed by updating the item that holds the field: the junction's rows may be
-  // created, changed or deleted where that update permission grants the field, on items it grants.
-  const junctionPermissions = (junction: string): ParsedPermission[] => {
-    const derived: ParsedPermission[] = [];
-    for (const source of Object.values(model.collections)) {
-      for (const field of Object.values(source.fields)) {
-        const relation = field.relation;
-        if (relation?.kind !== 'm2m' || relation.junction !== junction || !relation.generated) continue;
-        for (const permission of permissions(source.name, 'update')) {
-          if (permission.fields !== 'all' && !permission.fields.has(field.name)) continue;
-          const filter: FilterNode | null = permission.filter && { kind: 'm2o', field: relation.sourceField, related: source.name, relatedKey: source.primaryKey.field, filter: permission.filter };
-          derived.push({ fields: 'all', filter, validation: null, presets: {} });
-        }
-      }
-    }
-    return derived;
-  };
+
 
   const grants = (permission: ParsedPermission, field: string) => permission.fields === 'all' || permission.fields.has(field);
   /** The payload's fields a permission must grant: not the key of an update (it only names the item), not special fields (Cairn fills them). */
   const fieldsSet = (collection: Collection, action: 'create' | 'update', payload: Record<string, unknown>) =>
     Object.keys(payload).filter((name) => (name === collection.primaryKey.field ? action === 'create' : collection.fields[name]?.special == null));
 
-  const run = (trx: Knex.Transaction, collection: Collection, keys: readonly ItemKey[], conditions: (FilterNode | null)[]) =>
+  const run = (trx: Knex | Knex.Transaction, collection: Collection, keys: readonly ItemKey[], conditions: (FilterNode | null)[]) =>
     runStatement(trx, compileRuleCheck(model, collection.name, keys, conditions));
 
   return {

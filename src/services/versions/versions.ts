@@ -69,7 +69,7 @@ async function requireUpdate(context: VersionsContext, accountability: Accountab
   const model = context.models.current()!.model;
   const guard = writeGuardFor(model, accountability, new Date());
   if (!guard) return;
-  await inOneTransaction(context, async (_scoped, trx) => guard.checkRows(trx, collection, 'update', [key], []), { rollback: true });
+  await guard.checkRows(context.db.knex, collection, 'update', [key], []);
 }
 
 function keyOf(value: unknown): string {
