@@ -1,9 +1,9 @@
 /** /activity, /revisions (read with the query language) and /utils/revert/:revision. */
 import type { FastifyInstance } from 'fastify';
 import type { Context } from '../../context/index.ts';
-import { InvalidPayloadError } from '../../errors/index.ts';
 import { readItem, readItems, revertRevision, type Accountability } from '../../services/index.ts';
 import { ACTIVITY, REVISIONS } from '../../services/system-collections.ts';
+import { searchQueryOf } from './request-bodies.ts';
 
 type Params = { id: string };
 
@@ -15,12 +15,7 @@ export function registerHistoryRoutes(server: FastifyInstance, context: Context,
     server.route<{ Body: unknown }>({
       method: 'SEARCH',
       url: route,
-      handler: async (request) => {
-        const body = request.body as { query?: unknown } | null | undefined;
-        const query = body && typeof body === 'object' && !Array.isArray(body) ? (body.query ?? {}) : undefined;
-        if (query === undefined || typeof query !== 'object' || Array.isArray(query)) throw new InvalidPayloadError({ reason: 'SEARCH takes a JSON object with "query"' });
-        return readItems({ context, accountability: accountability(request), collection, query: query as Record<string, unknown>, system: true });
-      },
+      handler: async (request) => readItems({ context, accountability: accountability(request), collection, query: searchQueryOf(request.body), system: true }),
     });
     server.get<{ Params: Params; Querystring: Record<string, unknown> }>(`${route}/:id`, async (request) =>
       readItem({ context, accountability: accountability(request), collection, key: request.params.id, query: request.query, system: true }),

@@ -1,16 +1,11 @@
 /** /users (admins), /users/me (anyone signed in): the users service over HTTP. */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Context } from '../../context/index.ts';
+import { idListOf, searchQueryOf } from './request-bodies.ts';
 import { InvalidPayloadError } from '../../errors/index.ts';
 import { createUsers, deleteUsers, readMe, readUser, readUsers, updateMe, updateUsers, type Accountability } from '../../services/index.ts';
 
 type Query = Record<string, unknown>;
-
-function keysOf(body: unknown): string[] {
-  const keys = Array.isArray(body) ? body : body && typeof body === 'object' ? (body as { keys?: unknown }).keys : undefined;
-  if (!Array.isArray(keys) || keys.some((key) => typeof key !== 'string')) throw new InvalidPayloadError({ reason: 'The body has to be a list of user ids, or {"keys": [...]}' });
-  return keys as string[];
-}
 
 export function registerUsersRoutes(server: FastifyInstance, context: Context, accountability: (request: unknown) => Accountability): void {
   const listOf = (request: unknown, query: Query, keys: string[]) =>
@@ -21,12 +16,7 @@ export function registerUsersRoutes(server: FastifyInstance, context: Context, a
   server.route<{ Body: unknown }>({
     method: 'SEARCH',
     url: '/users',
-    handler: async (request) => {
-      const body = request.body as { query?: unknown } | null | undefined;
-      const query = body && typeof body === 'object' && !Array.isArray(body) ? (body.query ?? {}) : undefined;
-      if (query === undefined || typeof query !== 'object' || Array.isArray(query)) throw new InvalidPayloadError({ reason: 'SEARCH takes a JSON object with "query"' });
-      return readUsers({ context, accountability: accountability(request), query: query as Query });
-    },
+    handler: async (request) => readUsers({ context, accountability: accountability(request), query: searchQueryOf(request.body) }),
   });
   server.get<{ Querystring: Query }>('/users/me', async (request) => readMe({ context, accountability: accountability(request), query: request.query }));
   server.get<{ Params: { id: string }; Querystring: Query }>('/users/:id', async (request) =>
@@ -53,7 +43,7 @@ export function registerUsersRoutes(server: FastifyInstance, context: Context, a
   server.patch<{ Body: unknown; Querystring: Query }>('/users', async (request) => {
     const body = request.body as { keys?: unknown; data?: unknown } | null;
     if (!body || typeof body !== 'object' || Array.isArray(body) || body.data === undefined) throw new InvalidPayloadError({ reason: 'PATCH /users takes {"keys": [...], "data": {...}}' });
-    const keys = await updateUsers({ context, accountability: accountability(request), keys: keysOf(body), data: body.data });
+    const keys = await updateUsers({ context, accountability: accountability(request), keys: idListOf(body, 'user ids'), data: body.data });
     return listOf(request, request.query, keys);
   });
 
@@ -62,7 +52,7 @@ export function registerUsersRoutes(server: FastifyInstance, context: Context, a
     return noContent(reply);
   });
   server.delete<{ Body: unknown }>('/users', async (request, reply) => {
-    await deleteUsers({ context, accountability: accountability(request), keys: keysOf(request.body) });
+    await deleteUsers({ context, accountability: accountability(request), keys: idListOf(request.body, 'user ids') });
     return noContent(reply);
   });
 }

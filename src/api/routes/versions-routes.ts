@@ -4,15 +4,10 @@ import type { Context } from '../../context/index.ts';
 import { InvalidPayloadError } from '../../errors/index.ts';
 import { compareVersion, createVersions, deleteVersions, promoteVersion, readItem, readItems, readAtVersion, saveToVersion, updateVersion, type Accountability } from '../../services/index.ts';
 import { VERSIONS } from '../../services/system-collections.ts';
+import { idListOf, searchQueryOf } from './request-bodies.ts';
 
 type Query = Record<string, unknown>;
 type Params = { id: string };
-
-function idsOf(body: unknown): string[] {
-  const ids = Array.isArray(body) ? body : body && typeof body === 'object' ? (body as { keys?: unknown }).keys : undefined;
-  if (!Array.isArray(ids) || ids.some((id) => typeof id !== 'string')) throw new InvalidPayloadError({ reason: 'The body has to be a list of version ids, or {"keys": [...]}' });
-  return ids as string[];
-}
 
 export function registerVersionsRoutes(server: FastifyInstance, context: Context, accountability: (request: unknown) => Accountability): void {
   const list = (request: unknown, query: Query) => readItems({ context, accountability: accountability(request), collection: VERSIONS, query, system: true });
@@ -22,12 +17,7 @@ export function registerVersionsRoutes(server: FastifyInstance, context: Context
   server.route<{ Body: unknown }>({
     method: 'SEARCH',
     url: '/versions',
-    handler: async (request) => {
-      const body = request.body as { query?: unknown } | null | undefined;
-      const query = body && typeof body === 'object' && !Array.isArray(body) ? (body.query ?? {}) : undefined;
-      if (query === undefined || typeof query !== 'object' || Array.isArray(query)) throw new InvalidPayloadError({ reason: 'SEARCH takes a JSON object with "query"' });
-      return list(request, query as Query);
-    },
+    handler: async (request) => list(request, searchQueryOf(request.body)),
   });
   server.get<{ Params: Params; Querystring: Query }>('/versions/:id', async (request) => one(request, request.params.id, request.query));
 
@@ -45,7 +35,7 @@ export function registerVersionsRoutes(server: FastifyInstance, context: Context
     return reply.status(204).send();
   });
   server.delete<{ Body: unknown }>('/versions', async (request, reply) => {
-    await deleteVersions({ context, accountability: accountability(request), ids: idsOf(request.body) });
+    await deleteVersions({ context, accountability: accountability(request), ids: idListOf(request.body, 'version ids') });
     return reply.status(204).send();
   });
 
