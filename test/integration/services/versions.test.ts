@@ -151,7 +151,6 @@ describe.each(testBackends)('content versions on $name', ({ name }) => {
     // Never published: nothing to remove.
     const never = await article({ title: 'Never published' }, admin);
     await deleteItems({ context, accountability: admin, collection: 'articles', keys: [never] });
-    expect(await context.db.knex('cairn_audit_outbox').where({ item: String(never) }).count({ n: '*' })).toEqual([{ n: expect.anything() }]);
     expect(Number((await context.db.knex('cairn_audit_outbox').where({ collection: 'articles', item: String(never) }).count({ n: '*' }))[0]!.n)).toBe(0);
   });
 });

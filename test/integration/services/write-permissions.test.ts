@@ -89,12 +89,14 @@ describe.each(testBackends)('writing under permissions on $name', ({ name }) => 
   it('checks nested writes against the related collection’s permissions', async () => {
     const [key] = (await createItems({ context, accountability: editor, collection: 'articles', items: [{ title: 'Tagged', tags: [{ tags_id: { name: 'fresh' } }] }] })) as number[];
     expect((await row('articles', key!)).tags).toHaveLength(1);
+    const counts = async () => Promise.all(['articles', 'comments', 'authors'].map(async (table) => Number((await context.db.knex(table).count({ n: '*' }))[0]!.n)));
+    const before = await counts();
     // comments is not among the fields the editor may set on an article.
     expect(await code(createItems({ context, accountability: editor, collection: 'articles', items: [{ title: 'x', comments: [{ body: 'hi' }] }] }))).toBe('FORBIDDEN');
     // authors may be read, not created, by editors: an m2o object that would create one is refused.
     expect(await code(createItems({ context, accountability: editor, collection: 'articles', items: [{ title: 'x', author: { name: 'New author' } }] }))).toBe('FORBIDDEN');
-    const before = await context.db.knex('articles').count({ n: '*' });
-    expect(await context.db.knex('articles').count({ n: '*' })).toEqual(before);
+    // Refused whole: neither the article nor its nested rows were written.
+    expect(await counts()).toEqual(before);
   });
 
   it('enforces the validation rule on the written row and names the failing field', async () => {
@@ -103,7 +105,6 @@ describe.each(testBackends)('writing under permissions on $name', ({ name }) => 
     expect(failure).toMatchObject({ code: 'FAILED_VALIDATION', details: { field: 'body', type: 'nempty' } });
     const [comment] = (await createItems({ context, accountability: viewer, collection: 'comments', items: [{ article: published, body: 'Fine' }] })) as number[];
     expect((await row('comments', comment!)).body).toBe('Fine');
-    expect(await context.db.knex('comments').where({ body: '' }).count({ n: '*' })).toEqual([{ n: expect.anything() }]);
     expect(Number((await context.db.knex('comments').where({ body: '' }).count({ n: '*' }))[0]!.n)).toBe(0);
   });
 
