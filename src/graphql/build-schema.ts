@@ -9,31 +9,20 @@
  */
 import {
   GraphQLBoolean,
-  GraphQLFloat,
   GraphQLID,
   GraphQLInt,
   GraphQLList,
   GraphQLNonNull,
   GraphQLObjectType,
-  GraphQLScalarType,
   GraphQLSchema,
   GraphQLString,
   type GraphQLFieldConfig,
   type GraphQLFieldConfigArgumentMap,
   type GraphQLFieldConfigMap,
-  type GraphQLOutputType,
 } from 'graphql';
-import type { Collection, Field, Model } from '../model/index.ts';
+import type { Collection, Model } from '../model/index.ts';
 import type { FieldAccess } from '../query/index.ts';
-
-/** Any JSON value, passed through (filters, json fields). */
-export const GraphQLJSON = new GraphQLScalarType({ name: 'JSON', description: 'Any JSON value.', serialize: (value) => value, parseValue: (value) => value });
-/** 64-bit integers travel as strings, as the REST API shows them. */
-const GraphQLBigInt = new GraphQLScalarType({ name: 'GraphQLBigInt', description: 'A 64-bit integer, as a string.', serialize: (value) => (value === null ? null : String(value)) });
-/** Dates and times as the REST API shows them (ISO 8601 strings). */
-const GraphQLDate = new GraphQLScalarType({ name: 'Date', description: 'A date, time or timestamp, as an ISO 8601 string.', serialize: (value) => value });
-/** A hash field: "**********" when set. */
-const GraphQLHash = new GraphQLScalarType({ name: 'Hash', description: 'A concealed hash: "**********" when set.', serialize: (value) => value });
+import { GraphQLJSON, scalarType } from './scalars.ts';
 
 /** The list arguments of a collection field and of o2m/m2m fields. */
 export const LIST_ARGS: GraphQLFieldConfigArgumentMap = {
@@ -50,40 +39,23 @@ export interface SchemaResolvers<TContext> {
   byId(collection: string): GraphQLFieldConfig<unknown, TContext>['resolve'];
 }
 
-function scalarType(field: Field): GraphQLOutputType {
-  switch (field.type) {
-    case 'integer':
-      return GraphQLInt;
-    case 'bigInteger':
-      return GraphQLBigInt;
-    case 'float':
-    case 'decimal':
-      return GraphQLFloat;
-    case 'boolean':
-      return GraphQLBoolean;
-    case 'json':
-      return GraphQLJSON;
-    case 'csv':
-      return new GraphQLList(GraphQLString);
-    case 'uuid':
-      return GraphQLID;
-    case 'hash':
-      return GraphQLHash;
-    case 'date':
-    case 'dateTime':
-    case 'timestamp':
-    case 'time':
-      return GraphQLDate;
-    default:
-      return GraphQLString;
-  }
+/** What the read side of a caller's schema has built, for the parts built beside it (mutations). */
+export interface SchemaTypes {
+  model: Model;
+  /** The collection's object type, or undefined when the caller may read none of it. */
+  objectType(collection: string): GraphQLObjectType | undefined;
 }
 
-export function buildSchema<TContext>(model: Model, access: FieldAccess | undefined, resolvers: SchemaResolvers<TContext>): GraphQLSchema {
+export interface SchemaExtensions<TContext> {
+  /** Root fields of the Mutation type; none → no Mutation type. */
+  mutation?(types: SchemaTypes): GraphQLFieldConfigMap<unknown, TContext>;
+}
+
+export function buildSchema<TContext>(model: Model, access: FieldAccess | undefined, resolvers: SchemaResolvers<TContext>, extensions: SchemaExtensions<TContext> = {}): GraphQLSchema {
   const readable = (collection: string) => (access ? access.readable(collection) : new Set([model.collections[collection]!.primaryKey.field, ...Object.keys(model.collections[collection]!.fields)]));
-  const types = new Map<string, GraphQLObjectType>();
+  const built = new Map<string, GraphQLObjectType>();
   const typeOf = (collection: Collection): GraphQLObjectType => {
-    let type = types.get(collection.name);
+    let type = built.get(collection.name);
     if (type) return type;
     type = new GraphQLObjectType({
       name: collection.name,
@@ -108,7 +80,7 @@ export function buildSchema<TContext>(model: Model, access: FieldAccess | undefi
         return fields;
       },
     });
-    types.set(collection.name, type);
+    built.set(collection.name, type);
     return type;
   };
 
@@ -121,5 +93,10 @@ export function buildSchema<TContext>(model: Model, access: FieldAccess | undefi
   }
   // GraphQL needs a Query type with a field, even for a caller who may read nothing.
   if (Object.keys(query).length === 0) query._empty = { type: GraphQLBoolean, description: 'Nothing is readable to this caller.', resolve: () => null };
-  return new GraphQLSchema({ query: new GraphQLObjectType({ name: 'Query', fields: query }) });
+  const types: SchemaTypes = { model, objectType: (name) => (model.collections[name] && readable(name) !== null ? typeOf(model.collections[name]!) : undefined) };
+  const mutation = extensions.mutation?.(types) ?? {};
+  return new GraphQLSchema({
+    query: new GraphQLObjectType({ name: 'Query', fields: query }),
+    ...(Object.keys(mutation).length > 0 ? { mutation: new GraphQLObjectType({ name: 'Mutation', fields: mutation }) } : {}),
+  });
 }

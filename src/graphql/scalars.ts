@@ -1,0 +1,73 @@
+/**
+ * The scalars Cairn's GraphQL shares with Directus's (contract §10), and the
+ * scalar each field type is shown as. Used by the read types, the filter
+ * inputs and the mutation inputs alike.
+ */
+import { GraphQLBoolean, GraphQLFloat, GraphQLID, GraphQLInt, GraphQLList, GraphQLScalarType, GraphQLString, Kind, valueFromASTUntyped, type GraphQLOutputType } from 'graphql';
+import type { Field } from '../model/index.ts';
+
+/** Any JSON value, passed through (json fields, untyped filters). */
+export const GraphQLJSON = new GraphQLScalarType({
+  name: 'JSON',
+  description: 'Any JSON value.',
+  serialize: (value) => value,
+  parseValue: (value) => value,
+  parseLiteral: (ast, variables) => valueFromASTUntyped(ast, variables),
+});
+/** 64-bit integers travel as strings, as the REST API shows them. */
+export const GraphQLBigInt = new GraphQLScalarType({
+  name: 'GraphQLBigInt',
+  description: 'A 64-bit integer, as a string.',
+  serialize: (value) => (value === null ? null : String(value)),
+  parseValue: (value) => (typeof value === 'number' ? String(value) : value),
+  parseLiteral: (ast) => (ast.kind === Kind.INT || ast.kind === Kind.STRING ? ast.value : undefined),
+});
+/** Dates and times as the REST API shows them (ISO 8601 strings). */
+export const GraphQLDate = new GraphQLScalarType({ name: 'Date', description: 'A date, time or timestamp, as an ISO 8601 string.', serialize: (value) => value });
+/** A hash field: "**********" when set. */
+export const GraphQLHash = new GraphQLScalarType({ name: 'Hash', description: 'A concealed hash: "**********" when set.', serialize: (value) => value });
+/** Directus's GraphQLStringOrFloat: a number, or a string such as "$NOW(-1 day)" or a decimal. */
+export const GraphQLStringOrFloat = new GraphQLScalarType({
+  name: 'GraphQLStringOrFloat',
+  description: 'A string or a number.',
+  serialize: (value) => value,
+  parseValue: (value) => {
+    if (typeof value !== 'string' && typeof value !== 'number') throw new TypeError('expected a string or a number');
+    return value;
+  },
+  parseLiteral: (ast) => {
+    if (ast.kind === Kind.INT || ast.kind === Kind.FLOAT) return Number(ast.value);
+    if (ast.kind === Kind.STRING) return ast.value;
+    throw new TypeError('expected a string or a number');
+  },
+});
+
+/** The scalar a (non-relational) field reads as. */
+export function scalarType(field: Field): GraphQLOutputType {
+  switch (field.type) {
+    case 'integer':
+      return GraphQLInt;
+    case 'bigInteger':
+      return GraphQLBigInt;
+    case 'float':
+    case 'decimal':
+      return GraphQLFloat;
+    case 'boolean':
+      return GraphQLBoolean;
+    case 'json':
+      return GraphQLJSON;
+    case 'csv':
+      return new GraphQLList(GraphQLString);
+    case 'uuid':
+      return GraphQLID;
+    case 'hash':
+      return GraphQLHash;
+    case 'date':
+    case 'dateTime':
+    case 'timestamp':
+    case 'time':
+      return GraphQLDate;
+    default:
+      return GraphQLString;
+  }
+}
