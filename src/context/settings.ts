@@ -26,6 +26,18 @@ export interface Settings {
   logLevel: LogLevel;
   auth: AuthSettings;
   audit: AuditWriterSettings;
+  graphql: GraphqlSettings;
+}
+
+/** What one GraphQL document may ask for (docs/graphql.md). */
+export interface GraphqlSettings {
+  /** GRAPHQL_INTROSPECTION: false refuses `__schema` and `__type`. */
+  introspection: boolean;
+  /** Directus's GRAPHQL_QUERY_TOKEN_LIMIT. */
+  tokenLimit: number;
+  maxDepth: number;
+  maxComplexity: number;
+  maxRootFields: number;
 }
 
 /** The audit writer (docs/audit.md). */
@@ -181,6 +193,13 @@ export function loadSettings(env: Env, cwd: string = process.cwd()): Settings {
     },
     audit: {
       pauseAfterCommitMs: integer('CAIRN_AUDIT_PAUSE_AFTER_COMMIT_MS', 0, 0, 3_600_000),
+    },
+    graphql: {
+      introspection: boolean('GRAPHQL_INTROSPECTION', true),
+      tokenLimit: integer('GRAPHQL_QUERY_TOKEN_LIMIT', 5000, 1, 1_000_000),
+      maxDepth: integer('GRAPHQL_MAX_DEPTH', 12, 1, 1000),
+      maxComplexity: integer('GRAPHQL_MAX_COMPLEXITY', 1000, 1, 1_000_000),
+      maxRootFields: integer('GRAPHQL_MAX_ROOT_FIELDS', 25, 1, 1000),
     },
   };
   if (settings.auth.refreshCookie.name === settings.auth.sessionCookie.name) {

@@ -1,14 +1,17 @@
 /**
- * The GraphQL schema of a model as one caller sees it: a type per readable
- * collection with only its readable fields, a list field and a `_by_id`
- * field per collection on Query. Relations are fields of the related type;
- * o2m and m2m take the list arguments (filter, sort, limit, offset, page,
+ * The GraphQL schema of a model as one caller sees it (contract §10): a
+ * type per readable collection with only its readable fields and their
+ * `<f>_func` function fields; on Query per collection the list, `_by_id`,
+ * `_by_version` and `_aggregated` fields (a singleton: `<c>(version)` and
+ * `_by_version`). Relations are fields of the related type; o2m and m2m
+ * take the list arguments (typed filter, sort, limit, offset, page,
  * search), which become the read's `deep`. What the caller cannot read is
  * not in the schema at all, introspection included. Resolving is left to
- * the caller of buildSchema (resolve-graphql.ts), so this file is pure.
+ * the caller of buildSchema (execute-graphql.ts), so this file is pure.
  */
 import {
   GraphQLBoolean,
+  GraphQLFloat,
   GraphQLID,
   GraphQLInt,
   GraphQLList,
@@ -16,27 +19,29 @@ import {
   GraphQLObjectType,
   GraphQLSchema,
   GraphQLString,
-  type GraphQLFieldConfig,
   type GraphQLFieldConfigArgumentMap,
   type GraphQLFieldConfigMap,
+  type GraphQLFieldResolver,
 } from 'graphql';
 import type { Collection, Model } from '../model/index.ts';
-import type { FieldAccess } from '../query/index.ts';
+import { DATE_FUNCTIONS, type FieldAccess } from '../query/index.ts';
+import { filterInputs } from './filter-inputs.ts';
 import { GraphQLJSON, scalarType } from './scalars.ts';
 
-/** The list arguments of a collection field and of o2m/m2m fields. */
-export const LIST_ARGS: GraphQLFieldConfigArgumentMap = {
-  filter: { type: GraphQLJSON },
-  sort: { type: new GraphQLList(GraphQLString) },
-  limit: { type: GraphQLInt },
-  offset: { type: GraphQLInt },
-  page: { type: GraphQLInt },
-  search: { type: GraphQLString },
-};
+/** What a schema field stands for, read by the selection walker (selection.ts). */
+export type CairnFieldExtension =
+  | { kind: 'relation' }
+  /** `<f>_func`: the functions of field `field` (year(f), count(f), …). */
+  | { kind: 'functions'; field: string };
 
 export interface SchemaResolvers<TContext> {
-  list(collection: string): GraphQLFieldConfig<unknown, TContext>['resolve'];
-  byId(collection: string): GraphQLFieldConfig<unknown, TContext>['resolve'];
+  list(collection: string): GraphQLFieldResolver<unknown, TContext>;
+  byId(collection: string): GraphQLFieldResolver<unknown, TContext>;
+  /** `<c>_by_version(id, version)` and `<c>_by_id(id, version)`. */
+  byVersion(collection: string): GraphQLFieldResolver<unknown, TContext>;
+  /** A singleton's `<c>(version)`. */
+  singleton(collection: string): GraphQLFieldResolver<unknown, TContext>;
+  aggregated(collection: string): GraphQLFieldResolver<unknown, TContext>;
 }
 
 /** What the read side of a caller's schema has built, for the parts built beside it (mutations). */
@@ -44,6 +49,8 @@ export interface SchemaTypes {
   model: Model;
   /** The collection's object type, or undefined when the caller may read none of it. */
   objectType(collection: string): GraphQLObjectType | undefined;
+  /** The list arguments (typed filter, sort, limit, offset, page, search) of a readable collection. */
+  listArgs(collection: string): GraphQLFieldConfigArgumentMap;
 }
 
 export interface SchemaExtensions<TContext> {
@@ -51,8 +58,50 @@ export interface SchemaExtensions<TContext> {
   mutation?(types: SchemaTypes): GraphQLFieldConfigMap<unknown, TContext>;
 }
 
+const DATE_FUNCTION_TYPES: Record<string, readonly string[]> = {
+  date_functions: ['year', 'month', 'week', 'day', 'weekday'],
+  time_functions: ['hour', 'minute', 'second'],
+  datetime_functions: DATE_FUNCTIONS,
+  count_functions: ['count'],
+};
+const FUNCTIONS_OF_TYPE: Partial<Record<string, string>> = { date: 'date_functions', time: 'time_functions', dateTime: 'datetime_functions', timestamp: 'datetime_functions', o2m: 'count_functions', m2m: 'count_functions' };
+const NUMERIC = new Set(['integer', 'bigInteger', 'float', 'decimal']);
+
+/**
+ * The REST alias an aliased relation is read under (`aliased__<alias>`): a
+ * name no deep option (`_…`) and, in practice, no field takes.
+ */
+export const ALIAS_PREFIX = 'aliased__';
+
+/**
+ * A relation's value: under its GraphQL alias when one was given (the read
+ * reads each aliased relation under its own REST alias, with its own
+ * arguments), else under the field's name.
+ */
+const relationValue: GraphQLFieldResolver<Record<string, unknown>, unknown> = (source, _args, _context, info) =>
+  info.path.key !== info.fieldName && `${ALIAS_PREFIX}${info.path.key}` in source ? source[`${ALIAS_PREFIX}${info.path.key}`] : source[info.fieldName];
+
 export function buildSchema<TContext>(model: Model, access: FieldAccess | undefined, resolvers: SchemaResolvers<TContext>, extensions: SchemaExtensions<TContext> = {}): GraphQLSchema {
   const readable = (collection: string) => (access ? access.readable(collection) : new Set([model.collections[collection]!.primaryKey.field, ...Object.keys(model.collections[collection]!.fields)]));
+  const { filterOf } = filterInputs(model, readable);
+  const listArgs = (collection: string): GraphQLFieldConfigArgumentMap => ({
+    filter: { type: filterOf(collection)! },
+    sort: { type: new GraphQLList(GraphQLString) },
+    limit: { type: GraphQLInt },
+    offset: { type: GraphQLInt },
+    page: { type: GraphQLInt },
+    search: { type: GraphQLString },
+  });
+  const functionTypes = new Map<string, GraphQLObjectType>();
+  const functionType = (name: string) => {
+    let type = functionTypes.get(name);
+    if (!type) {
+      type = new GraphQLObjectType({ name, fields: Object.fromEntries(DATE_FUNCTION_TYPES[name]!.map((fn) => [fn, { type: GraphQLInt }])) });
+      functionTypes.set(name, type);
+    }
+    return type;
+  };
+
   const built = new Map<string, GraphQLObjectType>();
   const typeOf = (collection: Collection): GraphQLObjectType => {
     let type = built.get(collection.name);
@@ -68,14 +117,26 @@ export function buildSchema<TContext>(model: Model, access: FieldAccess | undefi
         for (const field of Object.values(collection.fields)) {
           if (!shown.has(field.name)) continue;
           const relation = field.relation;
+          const described = field.note ? { description: field.note } : {};
           if (!relation) {
-            fields[field.name] = { type: scalarType(field), ...(field.note ? { description: field.note } : {}) };
-            continue;
+            fields[field.name] = { type: scalarType(field), ...described };
+          } else {
+            const related = model.collections[relation.kind === 'm2m' ? relation.junction : relation.related]!;
+            const relatedReadable = readable(related.name) !== null;
+            const asRelation = { extensions: { cairn: { kind: 'relation' } satisfies CairnFieldExtension }, resolve: relationValue as GraphQLFieldResolver<unknown, unknown>, ...described };
+            if (relation.kind === 'm2o') fields[field.name] = relatedReadable ? { type: typeOf(related), ...asRelation } : { type: GraphQLID, ...described };
+            else if (relatedReadable) fields[field.name] = { type: new GraphQLList(typeOf(related)), args: listArgs(related.name), ...asRelation };
+            else continue;
           }
-          const related = model.collections[relation.kind === 'm2m' ? relation.junction : relation.related]!;
-          const relatedReadable = readable(related.name) !== null;
-          if (relation.kind === 'm2o') fields[field.name] = { type: relatedReadable ? typeOf(related) : GraphQLID };
-          else if (relatedReadable) fields[field.name] = { type: new GraphQLList(typeOf(related)), args: LIST_ARGS };
+          const functions = FUNCTIONS_OF_TYPE[field.type];
+          if (functions && !fields[`${field.name}_func`]) {
+            const name = field.name;
+            fields[`${name}_func`] = {
+              type: functionType(functions),
+              extensions: { cairn: { kind: 'functions', field: name } satisfies CairnFieldExtension },
+              resolve: (source) => Object.fromEntries(DATE_FUNCTION_TYPES[functions]!.map((fn) => [fn, (source as Record<string, unknown>)[`${name}_${fn}`]])),
+            };
+          }
         }
         return fields;
       },
@@ -86,17 +147,43 @@ export function buildSchema<TContext>(model: Model, access: FieldAccess | undefi
 
   const query: GraphQLFieldConfigMap<unknown, TContext> = {};
   for (const collection of Object.values(model.collections)) {
-    if (readable(collection.name) === null) continue;
+    const shown = readable(collection.name);
+    if (shown === null) continue;
     const type = typeOf(collection);
-    query[collection.name] = { type: new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(type))), args: LIST_ARGS, resolve: resolvers.list(collection.name) };
-    query[`${collection.name}_by_id`] = { type, args: { id: { type: new GraphQLNonNull(GraphQLID) } }, resolve: resolvers.byId(collection.name) };
+    const name = collection.name;
+    if (collection.singleton) {
+      query[name] = { type, args: { version: { type: GraphQLString } }, resolve: resolvers.singleton(name) };
+      query[`${name}_by_version`] = { type, args: { version: { type: new GraphQLNonNull(GraphQLString) } }, resolve: resolvers.singleton(name) };
+      continue;
+    }
+    query[name] = { type: new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(type))), args: listArgs(name), resolve: resolvers.list(name) };
+    query[`${name}_by_id`] = { type, args: { id: { type: new GraphQLNonNull(GraphQLID) }, version: { type: GraphQLString } }, resolve: resolvers.byId(name) };
+    query[`${name}_by_version`] = { type, args: { id: { type: new GraphQLNonNull(GraphQLID) }, version: { type: new GraphQLNonNull(GraphQLString) } }, resolve: resolvers.byVersion(name) };
+    query[`${name}_aggregated`] = {
+      type: new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(aggregatedType(collection, shown)))),
+      args: { groupBy: { type: new GraphQLList(GraphQLString) }, ...listArgs(name) },
+      resolve: resolvers.aggregated(name),
+    };
   }
   // GraphQL needs a Query type with a field, even for a caller who may read nothing.
   if (Object.keys(query).length === 0) query._empty = { type: GraphQLBoolean, description: 'Nothing is readable to this caller.', resolve: () => null };
-  const types: SchemaTypes = { model, objectType: (name) => (model.collections[name] && readable(name) !== null ? typeOf(model.collections[name]!) : undefined) };
+  const types: SchemaTypes = { model, objectType: (name) => (model.collections[name] && readable(name) !== null ? typeOf(model.collections[name]!) : undefined), listArgs };
   const mutation = extensions.mutation?.(types) ?? {};
   return new GraphQLSchema({
     query: new GraphQLObjectType({ name: 'Query', fields: query }),
     ...(Object.keys(mutation).length > 0 ? { mutation: new GraphQLObjectType({ name: 'Mutation', fields: mutation }) } : {}),
   });
+
+  /** `<c>_aggregated`: Directus's shape, over the caller's readable columns. */
+  function aggregatedType(collection: Collection, shown: ReadonlySet<string>): GraphQLObjectType {
+    const columns = [...shown].filter((name) => name === collection.primaryKey.field || collection.fields[name]?.dbType);
+    const numeric = columns.filter((name) => NUMERIC.has(name === collection.primaryKey.field ? collection.primaryKey.type : collection.fields[name]!.type));
+    const counts = new GraphQLObjectType({ name: `${collection.name}_aggregated_count`, fields: Object.fromEntries(columns.map((name) => [name, { type: GraphQLInt }])) });
+    const fields: GraphQLFieldConfigMap<unknown, unknown> = { group: { type: GraphQLJSON }, countAll: { type: GraphQLInt }, count: { type: counts }, countDistinct: { type: counts } };
+    if (numeric.length > 0) {
+      const values = new GraphQLObjectType({ name: `${collection.name}_aggregated_fields`, fields: Object.fromEntries(numeric.map((name) => [name, { type: GraphQLFloat }])) });
+      for (const fn of ['avg', 'sum', 'avgDistinct', 'sumDistinct', 'min', 'max']) fields[fn] = { type: values };
+    }
+    return new GraphQLObjectType({ name: `${collection.name}_aggregated`, fields });
+  }
 }

@@ -6,15 +6,30 @@
  * resolving answer 200 with `errors[]` carrying the catalogue's codes, as in
  * Directus.
  */
-import { execute, Kind, parse, specifiedRules, validate, type DocumentNode, type GraphQLError, type GraphQLFieldResolver, type GraphQLSchema, type SelectionSetNode } from 'graphql';
+import {
+  execute,
+  getNamedType,
+  Kind,
+  NoSchemaIntrospectionCustomRule,
+  parse,
+  specifiedRules,
+  validate,
+  type DocumentNode,
+  type GraphQLError,
+  type GraphQLFieldResolver,
+  type GraphQLObjectType,
+  type GraphQLResolveInfo,
+  type GraphQLSchema,
+} from 'graphql';
 import type { Context } from '../context/index.ts';
 import { GraphqlValidationError, InvalidPayloadError, isCairnError } from '../errors/index.ts';
 import { readAccessFor } from '../permissions/index.ts';
-import { readItem, readItems, type Accountability } from '../services/index.ts';
+import { readAtVersion, readItem, readItems, type Accountability } from '../services/index.ts';
 import { buildSchema } from './build-schema.ts';
-import { selectionQuery } from './selection.ts';
+import { checkLimits } from './query-limits.ts';
+import { deepOptions, selectionQuery } from './selection.ts';
 
-type GraphqlContext = Pick<Context, 'db' | 'models' | 'events' | 'logger'>;
+type GraphqlContext = Pick<Context, 'db' | 'models' | 'events' | 'logger' | 'settings'>;
 
 interface ResolverContext {
   context: GraphqlContext;
@@ -26,9 +41,6 @@ export interface GraphqlResponse {
   body: { data?: unknown; errors?: unknown[] };
 }
 
-/** Directus's GRAPHQL_QUERY_TOKEN_LIMIT: a document longer than this is refused before it is parsed further. */
-const MAX_TOKENS = 5000;
-
 /** Schemas per model and policy set: what a caller may read depends on nothing else. */
 const SCHEMA_CACHE_SIZE = 64;
 
@@ -38,6 +50,8 @@ export interface GraphqlService {
 
 export function createGraphqlService(context: GraphqlContext): GraphqlService {
   const schemas = new Map<string, GraphQLSchema>();
+  const limits = context.settings.graphql;
+  const rules = limits.introspection ? specifiedRules : [...specifiedRules, NoSchemaIntrospectionCustomRule];
 
   const schemaFor = (accountability: Accountability): GraphQLSchema | undefined => {
     const applied = context.models.current();
@@ -46,35 +60,62 @@ export function createGraphqlService(context: GraphqlContext): GraphqlService {
     let schema = schemas.get(key);
     if (!schema) {
       const access = readAccessFor({ model: applied.model, accountability, now: new Date() })?.access;
-      schema = buildSchema(applied.model, access, { list, byId });
+      schema = buildSchema(applied.model, access, { list, byId: byVersion, byVersion, singleton, aggregated });
       if (schemas.size >= SCHEMA_CACHE_SIZE) schemas.clear();
       schemas.set(key, schema);
     }
     return schema;
   };
 
-  /** The selections of every node of the field (a field selected twice is merged), as one read's fields and deep. */
-  const readOf = (info: Parameters<GraphQLFieldResolver<unknown, ResolverContext>>[3]) => {
-    const selectionSet: SelectionSetNode = { kind: Kind.SELECTION_SET, selections: info.fieldNodes.flatMap((node) => node.selectionSet?.selections ?? []) };
-    return selectionQuery(selectionSet, info.fragments, info.variableValues.coerced as Record<string, unknown>);
+  /** The read a field's selection asks for: fields, deep and aliases (every node of the field: a field selected twice is merged). */
+  const readOf = (info: GraphQLResolveInfo) => {
+    const { fields, deep, alias } = selectionQuery(info.fieldNodes, getNamedType(info.returnType) as GraphQLObjectType, info.fragments, info.variableValues);
+    return { fields, deep, ...(Object.keys(alias).length > 0 ? { alias } : {}) };
+  };
+  /** The root list arguments as REST query parameters. */
+  const listQuery = (args: Record<string, unknown>): Record<string, unknown> => {
+    const query: Record<string, unknown> = {};
+    for (const [name, value] of Object.entries(deepOptions(args))) query[name.slice(1)] = value;
+    return query;
+  };
+  /** A read, at a version when one is asked for (the version's deltas applied in a rolled-back transaction). */
+  const atVersion = <T>(ctx: GraphqlContext, accountability: Accountability, collection: string, version: unknown, key: string | undefined, read: (scoped: GraphqlContext) => Promise<T>) =>
+    version === undefined || version === null ? read(ctx) : readAtVersion({ context: ctx, accountability, collection, versionKey: version, ...(key !== undefined ? { key } : {}), read });
+
+  const list = (collection: string): GraphQLFieldResolver<unknown, ResolverContext> => async (_source, args, { context: ctx, accountability }, info) =>
+    (await readItems({ context: ctx, accountability, collection, query: { ...listQuery(args), ...readOf(info) } })).data;
+
+  const byVersion = (collection: string): GraphQLFieldResolver<unknown, ResolverContext> => async (_source, args, { context: ctx, accountability }, info) => {
+    const { id, version } = args as { id: string; version?: string | null };
+    const key = String(id);
+    return atVersion(ctx, accountability, collection, version, key, async (scoped) => (await readItem({ context: scoped, accountability, collection, key, query: readOf(info) })).data);
   };
 
-  function list(collection: string): GraphQLFieldResolver<unknown, ResolverContext> {
-    return async (_source, args, { context: ctx, accountability }, info) => {
-      const { fields, deep } = readOf(info);
-      const query: Record<string, unknown> = { fields, deep };
-      for (const [name, value] of Object.entries(args as Record<string, unknown>)) if (value !== undefined && value !== null) query[name] = value;
-      return (await readItems({ context: ctx, accountability, collection, query })).data;
-    };
-  }
+  const singleton = (collection: string): GraphQLFieldResolver<unknown, ResolverContext> => async (_source, args, { context: ctx, accountability }, info) =>
+    atVersion(ctx, accountability, collection, (args as { version?: string | null }).version, undefined, async (scoped) => (await readItems({ context: scoped, accountability, collection, query: readOf(info) })).data);
 
-  function byId(collection: string): GraphQLFieldResolver<unknown, ResolverContext> {
-    return async (_source, args, { context: ctx, accountability }, info) => {
-      const { fields, deep } = readOf(info);
-      const id = String((args as { id: string }).id);
-      return (await readItem({ context: ctx, accountability, collection, key: id, query: { fields, deep } })).data;
-    };
-  }
+  /** `<c>_aggregated`: the selection names the functions and fields; `group` repeats the grouped values. */
+  const aggregated = (collection: string): GraphQLFieldResolver<unknown, ResolverContext> => async (_source, args, { context: ctx, accountability }, info) => {
+    const { groupBy, ...rest } = args as { groupBy?: string[] | null };
+    const aggregate: Record<string, string[] | string> = {};
+    for (const node of info.fieldNodes) {
+      for (const selection of node.selectionSet?.selections ?? []) {
+        if (selection.kind !== Kind.FIELD) continue;
+        const fn = selection.name.value;
+        if (fn === 'countAll') aggregate.countAll = '*';
+        else if (fn !== 'group' && !fn.startsWith('__')) {
+          const fields = (selection.selectionSet?.selections ?? []).flatMap((field) => (field.kind === Kind.FIELD && !field.name.value.startsWith('__') ? [field.name.value] : []));
+          aggregate[fn] = [...new Set([...((aggregate[fn] as string[] | undefined) ?? []), ...fields])];
+        }
+      }
+    }
+    if (Object.keys(aggregate).length === 0) aggregate.countAll = '*';
+    const groups = groupBy ?? [];
+    const rows = (await readItems({ context: ctx, accountability, collection, query: { ...listQuery(rest), aggregate, ...(groups.length > 0 ? { groupBy: groups } : {}) } })).data as Record<string, unknown>[];
+    // A grouped row names `year(date)` as `date_year`, as REST does.
+    const keys = groups.map((group) => group.replace(/^([a-zA-Z]+)\(([A-Za-z0-9_]+)\)$/, '$2_$1'));
+    return rows.map((row) => ({ ...row, group: Object.fromEntries(keys.map((key) => [key, row[key]])) }));
+  };
 
   const formatError = (error: GraphQLError) => {
     const original = error.originalError;
@@ -94,12 +135,14 @@ export function createGraphqlService(context: GraphqlContext): GraphqlService {
       if (!schema) throw new InvalidPayloadError({ reason: 'No model is applied yet: there is nothing to query' });
       let document: DocumentNode;
       try {
-        document = parse(request.query, { maxTokens: MAX_TOKENS });
+        document = parse(request.query, { maxTokens: limits.tokenLimit });
       } catch (error) {
         throw new GraphqlValidationError({ graphqlErrors: [{ message: (error as GraphQLError).message, ...((error as GraphQLError).locations ? { locations: (error as GraphQLError).locations! } : {}) }] });
       }
-      const problems = validate(schema, document, specifiedRules);
+      const problems = validate(schema, document, rules);
       if (problems.length > 0) throw new GraphqlValidationError({ graphqlErrors: problems.map((problem) => ({ message: problem.message, ...(problem.locations ? { locations: problem.locations } : {}) })) });
+      const excess = checkLimits(document, typeof request.operationName === 'string' ? request.operationName : undefined, limits);
+      if (excess.length > 0) throw new GraphqlValidationError({ graphqlErrors: excess.map((message) => ({ message })) });
       if (options.queryOnly && document.definitions.some((definition) => definition.kind === Kind.OPERATION_DEFINITION && definition.operation !== 'query')) {
         throw new InvalidPayloadError({ reason: 'Only queries can be sent with GET' });
       }

@@ -1,50 +1,103 @@
 /**
- * A GraphQL selection set as the REST query language asks for the same
- * data: the selected fields as dot paths, and the arguments of relation
- * fields as `deep` (_filter, _sort, _limit, _offset, _page, _search). So a
- * root field is one read, one SQL statement, however deep the selection.
+ * A GraphQL selection as the REST query language asks for the same data:
+ * the selected fields as dot paths, the arguments of relation fields as
+ * `deep` (_filter, _sort, _limit, _offset, _page, _search), a relation
+ * selected under a GraphQL alias as a REST alias `aliased__<alias>` (so one
+ * relation can be read twice with different arguments; nested ones through
+ * `deep._alias`), and `<f>_func { year }` as `year(f)`. So a root field is
+ * one read, one SQL statement, however deep the selection. Walks the
+ * schema's types beside the document, so arguments are coerced as typed.
  * Pure.
  */
-import { Kind, valueFromASTUntyped, type FieldNode, type FragmentDefinitionNode, type SelectionSetNode } from 'graphql';
+import {
+  getArgumentValues,
+  getDirectiveValues,
+  getNamedType,
+  GraphQLIncludeDirective,
+  GraphQLObjectType,
+  GraphQLSkipDirective,
+  Kind,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  type SelectionNode,
+  type VariableValues,
+} from 'graphql';
+import { ALIAS_PREFIX, type CairnFieldExtension } from './build-schema.ts';
+import { restFilter } from './filter-inputs.ts';
 
 export interface SelectionQuery {
   fields: string[];
   deep: Record<string, unknown>;
+  alias: Record<string, string>;
 }
 
-const DEEP_ARGS: Record<string, string> = { filter: '_filter', sort: '_sort', limit: '_limit', offset: '_offset', page: '_page', search: '_search' };
+const LIST_ARGUMENTS = ['filter', 'sort', 'limit', 'offset', 'page', 'search'] as const;
+
+/** A relation's list arguments as REST's deep options; absent and null ones left out. */
+export function deepOptions(args: Record<string, unknown>): Record<string, unknown> {
+  const options: Record<string, unknown> = {};
+  for (const name of LIST_ARGUMENTS) {
+    const value = args[name];
+    if (value !== undefined && value !== null) options[`_${name}`] = name === 'filter' ? restFilter(value) : value;
+  }
+  return options;
+}
 
 export function selectionQuery(
-  selectionSet: SelectionSetNode | undefined,
-  fragments: Record<string, FragmentDefinitionNode>,
-  variables: Record<string, unknown>,
+  nodes: readonly FieldNode[],
+  type: GraphQLObjectType,
+  fragments: Readonly<Record<string, FragmentDefinitionNode>>,
+  variables: VariableValues | undefined,
 ): SelectionQuery {
   const fields: string[] = [];
+  const included = (node: SelectionNode) =>
+    getDirectiveValues(GraphQLSkipDirective, node, variables)?.if !== true && getDirectiveValues(GraphQLIncludeDirective, node, variables)?.if !== false;
+
+  /** The fields of a selection, fragments spread, @skip/@include applied. */
+  const fieldsOf = function* (selections: readonly SelectionNode[]): Generator<FieldNode> {
+    for (const selection of selections) {
+      if (!included(selection)) continue;
+      if (selection.kind === Kind.FIELD) yield selection;
+      else if (selection.kind === Kind.INLINE_FRAGMENT) yield* fieldsOf(selection.selectionSet.selections);
+      else {
+        const fragment = fragments[selection.name.value];
+        if (fragment) yield* fieldsOf(fragment.selectionSet.selections);
+      }
+    }
+  };
+
+  const walk = (selections: readonly SelectionNode[], parent: GraphQLObjectType, prefix: string, deep: Record<string, unknown>, alias: Record<string, string>) => {
+    const before = fields.length;
+    for (const node of fieldsOf(selections)) {
+      const name = node.name.value;
+      if (name.startsWith('__')) continue;
+      const definition = parent.getFields()[name];
+      if (!definition) continue; // validation has refused it already
+      const extension = (definition.extensions as { cairn?: CairnFieldExtension }).cairn;
+      if (extension?.kind === 'functions') {
+        for (const fn of fieldsOf(node.selectionSet?.selections ?? [])) if (!fn.name.value.startsWith('__')) fields.push(`${prefix}${fn.name.value}(${extension.field})`);
+        continue;
+      }
+      if (extension?.kind !== 'relation') {
+        fields.push(`${prefix}${name}`);
+        continue;
+      }
+      const responseName = node.alias?.value ?? name;
+      const key = responseName === name ? name : `${ALIAS_PREFIX}${responseName}`;
+      if (key !== name) alias[key] = name;
+      const nested: Record<string, unknown> = deepOptions(getArgumentValues(definition, node, variables));
+      const nestedAlias: Record<string, string> = {};
+      const related = getNamedType(definition.type);
+      if (related instanceof GraphQLObjectType) walk(node.selectionSet?.selections ?? [], related, `${prefix}${key}.`, nested, nestedAlias);
+      if (Object.keys(nestedAlias).length > 0) nested._alias = nestedAlias;
+      if (Object.keys(nested).length > 0) deep[key] = { ...((deep[key] as Record<string, unknown>) ?? {}), ...nested };
+    }
+    // A selection of only __typename still reads the item (its key).
+    if (fields.length === before && prefix !== '') fields.push(prefix.slice(0, -1));
+  };
+
   const deep: Record<string, unknown> = {};
-  const walk = (set: SelectionSetNode | undefined, prefix: string, into: Record<string, unknown>) => {
-    for (const selection of set?.selections ?? []) {
-      if (selection.kind === Kind.INLINE_FRAGMENT) walk(selection.selectionSet, prefix, into);
-      else if (selection.kind === Kind.FRAGMENT_SPREAD) walk(fragments[selection.name.value]?.selectionSet, prefix, into);
-      else walkField(selection, prefix, into);
-    }
-  };
-  const walkField = (field: FieldNode, prefix: string, into: Record<string, unknown>) => {
-    const name = field.name.value;
-    if (name.startsWith('__')) return;
-    const path = `${prefix}${name}`;
-    if (!field.selectionSet) {
-      fields.push(path);
-      return;
-    }
-    const options: Record<string, unknown> = {};
-    for (const argument of field.arguments ?? []) {
-      const key = DEEP_ARGS[argument.name.value];
-      if (key) options[key] = valueFromASTUntyped(argument.value, variables);
-    }
-    const nested: Record<string, unknown> = { ...options };
-    walk(field.selectionSet, `${path}.`, nested);
-    if (Object.keys(nested).length > 0) into[name] = { ...((into[name] as Record<string, unknown>) ?? {}), ...nested };
-  };
-  walk(selectionSet, '', deep);
-  return { fields: fields.length > 0 ? fields : ['*'], deep };
+  const alias: Record<string, string> = {};
+  walk(nodes.flatMap((node) => node.selectionSet?.selections ?? []), type, '', deep, alias);
+  return { fields: fields.length > 0 ? fields : ['*'], deep, alias };
 }

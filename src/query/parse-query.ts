@@ -230,7 +230,7 @@ function objectParam(value: unknown, name: string): Record<string, unknown> | un
   return parsed as Record<string, unknown>;
 }
 
-/** `alias`: {new_key: field}, so one relation can be read twice (with different `deep`). */
+/** `alias` (and a relation's `deep._alias`): {new_key: field}, so one relation can be read twice (with different `deep`). */
 function aliases(collection: Collection, value: Record<string, unknown> | undefined, settings: Settings): Map<string, string> {
   const map = new Map<string, string>();
   for (const [name, field] of Object.entries(value ?? {})) {
@@ -336,7 +336,7 @@ function nestedRead(model: Model, collection: Collection, paths: string[][], dep
   if (!readableCollection(settings, collection.name)) forbiddenCollection(collection.name);
   const own = Object.fromEntries(Object.entries(deep ?? {}).filter(([key]) => key.startsWith('_')).map(([key, value]) => [key.slice(1), value]));
   const deeper = Object.fromEntries(Object.entries(deep ?? {}).filter(([key]) => !key.startsWith('_')));
-  for (const key of Object.keys(own)) if (!['filter', 'sort', 'limit', 'offset', 'page', 'search'].includes(key)) invalid(`Unknown deep option "_${key}"`);
+  for (const key of Object.keys(own)) if (!['filter', 'sort', 'limit', 'offset', 'page', 'search', 'alias'].includes(key)) invalid(`Unknown deep option "_${key}"`);
   const limit = integer(own.limit, 'deep._limit', -1) ?? settings.defaultLimit;
   const page = integer(own.page, 'deep._page', 0);
   const filter = jsonParam(own.filter, 'deep._filter');
@@ -344,7 +344,7 @@ function nestedRead(model: Model, collection: Collection, paths: string[][], dep
   return {
     kind: 'read',
     collection: collection.name,
-    fields: parseFields({ model, collection, paths, depth: depth + 1, settings, deep: deeper }),
+    fields: parseFields({ model, collection, paths, depth: depth + 1, settings, deep: deeper, alias: aliases(collection, objectParam(own.alias, 'deep._alias'), settings) }),
     filter: filter === undefined ? null : parseFilter({ model, collection, filter: coerce(filter), depth: depth + 1, settings, path: 'deep._filter', topLevel: true }),
     search: typeof own.search === 'string' && own.search.trim() !== '' ? own.search.trim() : null,
     sort: sort.length > 0 ? sort.map((spec) => parseSort(model, collection, spec, settings)) : defaultSort(collection),
