@@ -154,6 +154,10 @@ export function createGraphqlService(context: GraphqlContext): GraphqlService {
         variableValues: variables as Record<string, unknown>,
         ...(typeof request.operationName === 'string' ? { operationName: request.operationName } : {}),
       });
+      // No data at all: a request error (variables that do not fit their types, an unknown operation), which GraphQL over HTTP answers 400.
+      if (result.data === undefined && result.errors && result.errors.length > 0 && result.errors.every((error) => !error.path)) {
+        throw new GraphqlValidationError({ graphqlErrors: result.errors.map((error) => ({ message: error.message, ...(error.locations ? { locations: error.locations } : {}) })) });
+      }
       const body: GraphqlResponse['body'] = { data: result.data ?? null };
       if (result.errors && result.errors.length > 0) body.errors = result.errors.map(formatError);
       return { status: 200, body };

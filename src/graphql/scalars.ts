@@ -19,7 +19,11 @@ export const GraphQLBigInt = new GraphQLScalarType({
   name: 'GraphQLBigInt',
   description: 'A 64-bit integer, as a string.',
   serialize: (value) => (value === null ? null : String(value)),
-  parseValue: (value) => (typeof value === 'number' ? String(value) : value),
+  // A JS number past 2^53 has already lost digits: refuse it rather than compare the wrong value.
+  parseValue: (value) => {
+    if (typeof value === 'number' && !Number.isSafeInteger(value)) throw new TypeError('a 64-bit integer beyond 2^53 has to be sent as a string');
+    return typeof value === 'number' ? String(value) : value;
+  },
   parseLiteral: (ast) => (ast.kind === Kind.INT || ast.kind === Kind.STRING ? ast.value : undefined),
 });
 /** Dates and times as the REST API shows them (ISO 8601 strings). */
