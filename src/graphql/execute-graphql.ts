@@ -8,7 +8,7 @@
  */
 import { execute, Kind, parse, specifiedRules, validate, type DocumentNode, type GraphQLError, type GraphQLFieldResolver, type GraphQLSchema, type SelectionSetNode } from 'graphql';
 import type { Context } from '../context/index.ts';
-import { GraphqlValidationError, InvalidPayloadError, isCairnError } from '../errors/index.ts';
+import { GraphqlValidationError, InvalidPayloadError, isCairnError, MethodNotAllowedError } from '../errors/index.ts';
 import { readAccessFor } from '../permissions/index.ts';
 import { readItem, readItems, type Accountability } from '../services/index.ts';
 import { buildSchema } from './build-schema.ts';
@@ -101,7 +101,7 @@ export function createGraphqlService(context: GraphqlContext): GraphqlService {
       const problems = validate(schema, document, specifiedRules);
       if (problems.length > 0) throw new GraphqlValidationError({ graphqlErrors: problems.map((problem) => ({ message: problem.message, ...(problem.locations ? { locations: problem.locations } : {}) })) });
       if (options.queryOnly && document.definitions.some((definition) => definition.kind === Kind.OPERATION_DEFINITION && definition.operation !== 'query')) {
-        throw new InvalidPayloadError({ reason: 'Only queries can be sent with GET' });
+        throw new MethodNotAllowedError({ allowed: ['POST'], current: 'GET' });
       }
       const contextValue: ResolverContext = { context, accountability };
       const result = await execute({
