@@ -4,21 +4,33 @@
  * policy set), each root field resolved by one read through the items
  * service. Validation errors answer 400 GRAPHQL_VALIDATION; errors while
  * resolving answer 200 with `errors[]` carrying the catalogue's codes, as in
- * Directus.
+ * Directus. /graphql/system (scope `system`) runs the same way over one
+ * schema for every caller (system-schema.ts, resolve-system.ts).
  */
 import { execute, Kind, parse, specifiedRules, validate, type DocumentNode, type GraphQLError, type GraphQLFieldResolver, type GraphQLSchema, type SelectionSetNode } from 'graphql';
+import type { AuthCookieJar } from '../auth/index.ts';
 import type { Context } from '../context/index.ts';
 import { GraphqlValidationError, InvalidPayloadError, isCairnError, MethodNotAllowedError } from '../errors/index.ts';
 import { readAccessFor } from '../permissions/index.ts';
 import { readItem, readItems, type Accountability } from '../services/index.ts';
 import { buildSchema } from './build-schema.ts';
+import { systemResolvers, type SystemGraphqlContext, type SystemResolverContext } from './resolve-system.ts';
 import { selectionQuery } from './selection.ts';
+import { buildSystemSchema } from './system-schema.ts';
 
-type GraphqlContext = Pick<Context, 'db' | 'models' | 'events' | 'logger'>;
+type GraphqlContext = Pick<Context, 'db' | 'models' | 'events' | 'logger'> & SystemGraphqlContext;
 
-interface ResolverContext {
+interface ResolverContext extends SystemResolverContext {
   context: GraphqlContext;
   accountability: Accountability;
+}
+
+/** What a request asks beside its document: GET (queries only), the endpoint, and the request's auth cookies. */
+export interface ExecuteOptions {
+  queryOnly?: boolean;
+  /** `items`: /graphql (the default); `system`: /graphql/system. */
+  scope?: 'items' | 'system';
+  cookies?: AuthCookieJar;
 }
 
 export interface GraphqlResponse {
@@ -33,11 +45,13 @@ const MAX_TOKENS = 5000;
 const SCHEMA_CACHE_SIZE = 64;
 
 export interface GraphqlService {
-  execute(accountability: Accountability, request: { query?: unknown; variables?: unknown; operationName?: unknown }, options?: { queryOnly?: boolean }): Promise<GraphqlResponse>;
+  execute(accountability: Accountability, request: { query?: unknown; variables?: unknown; operationName?: unknown }, options?: ExecuteOptions): Promise<GraphqlResponse>;
 }
 
 export function createGraphqlService(context: GraphqlContext): GraphqlService {
   const schemas = new Map<string, GraphQLSchema>();
+  // The same for every caller: the services refuse at read time what REST refuses.
+  let systemSchema: GraphQLSchema | undefined;
 
   const schemaFor = (accountability: Accountability): GraphQLSchema | undefined => {
     const applied = context.models.current();
@@ -90,7 +104,7 @@ export function createGraphqlService(context: GraphqlContext): GraphqlService {
       if (typeof request.query !== 'string' || request.query.trim() === '') throw new InvalidPayloadError({ reason: '"query" has to be a GraphQL document' });
       const variables = typeof request.variables === 'string' ? parseJson(request.variables) : (request.variables ?? {});
       if (variables === null || typeof variables !== 'object' || Array.isArray(variables)) throw new InvalidPayloadError({ reason: '"variables" has to be an object' });
-      const schema = schemaFor(accountability);
+      const schema = options.scope === 'system' ? (systemSchema ??= buildSystemSchema(systemResolvers(context))) : schemaFor(accountability);
       if (!schema) throw new InvalidPayloadError({ reason: 'No model is applied yet: there is nothing to query' });
       let document: DocumentNode;
       try {
@@ -103,7 +117,7 @@ export function createGraphqlService(context: GraphqlContext): GraphqlService {
       if (options.queryOnly && document.definitions.some((definition) => definition.kind === Kind.OPERATION_DEFINITION && definition.operation !== 'query')) {
         throw new MethodNotAllowedError({ allowed: ['POST'], current: 'GET' });
       }
-      const contextValue: ResolverContext = { context, accountability };
+      const contextValue: ResolverContext = { context, accountability, ...(options.cookies ? { cookies: options.cookies } : {}) };
       const result = await execute({
         schema,
         document,
