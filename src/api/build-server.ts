@@ -6,7 +6,7 @@
 import fastifyCookie from '@fastify/cookie';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Context } from '../context/index.ts';
-import { InternalServerError, RouteNotFoundError } from '../errors/index.ts';
+import { InternalServerError, MethodNotAllowedError, RouteNotFoundError } from '../errors/index.ts';
 import { errorEnvelope, toCairnError } from './error-response.ts';
 import qs from 'qs';
 import { accountabilityOf } from './request-accountability.ts';
@@ -102,5 +102,6 @@ function sendError(error: unknown, request: FastifyRequest, reply: FastifyReply)
     // The cause goes to the log, never to the client.
     request.log.error({ err: error }, 'unexpected error while serving a request');
   }
+  if (cairnError instanceof MethodNotAllowedError) reply.header('allow', (cairnError.details.allowed as string[]).join(', '));
   return reply.status(cairnError.status).type('application/json; charset=utf-8').send(errorEnvelope([cairnError]));
 }

@@ -15,7 +15,7 @@ import { InvalidCredentialsError, InvalidPayloadError, RequestsExceededError, Us
 import { resolveAccess } from '../permissions/resolve-access.ts';
 import type { RequestOrigin } from '../services/accountability.ts';
 import { accessModel } from './authenticate.ts';
-import { hashToken, newRefreshToken, signAccessToken } from './tokens.ts';
+import { hashToken, newRefreshToken, signAccessToken, verifyAccessToken } from './tokens.ts';
 
 type SessionContext = Pick<Context, 'settings' | 'secret' | 'db' | 'models' | 'loginLimits'>;
 
@@ -55,6 +55,37 @@ export function parseMode(value: unknown, fallback: AuthMode): AuthMode {
     throw new InvalidPayloadError({ reason: '"mode" must be one of [json, cookie, session]' });
   }
   return value as AuthMode;
+}
+
+/** Which auth cookie: the refresh token (cookie mode) or the session token (session mode). */
+export type AuthCookie = 'refresh' | 'session';
+
+/**
+ * The auth cookies of one HTTP request, read and written by the HTTP edge, so
+ * that REST routes and GraphQL resolvers move tokens the same way without
+ * seeing fastify. maxAge in milliseconds.
+ */
+export interface AuthCookieJar {
+  get(which: AuthCookie): string | undefined;
+  set(which: AuthCookie, value: string, maxAgeMs: number): void;
+  clear(which: AuthCookie): void;
+}
+
+/**
+ * The refresh token a refresh or logout presents, by mode: the one sent in the
+ * body (json), the refresh cookie (cookie), or the `session` claim of the
+ * session cookie (session). REST and GraphQL refuse a missing one alike.
+ */
+export async function presentedRefreshToken(
+  secret: string,
+  input: { mode: AuthMode; sent: unknown; refreshCookie: string | undefined; sessionCookie: string | undefined },
+): Promise<string> {
+  let token: string | undefined;
+  if (input.mode === 'json') token = typeof input.sent === 'string' ? input.sent : undefined;
+  else if (input.mode === 'cookie') token = input.refreshCookie;
+  else if (input.sessionCookie) token = (await verifyAccessToken(secret, input.sessionCookie)).session;
+  if (token === undefined || token === '') throw new InvalidPayloadError({ reason: 'The refresh token is required in either the payload or cookie' });
+  return token;
 }
 
 export async function login(

@@ -110,6 +110,10 @@ export const RouteNotFoundError = defineError<{ path: string }>(
   'ROUTE_NOT_FOUND', 404, 'No route answers this method and path.',
   (d) => `Route ${d.path} doesn't exist.`,
 );
+export const MethodNotAllowedError = defineError<{ allowed: string[]; current: string }>(
+  'METHOD_NOT_ALLOWED', 405, 'The route exists but does not answer this method (a GraphQL mutation over GET, PUT on /graphql).',
+  (d) => `Method "${d.current}" is not allowed. Should be one of: ${d.allowed.join(', ')}.`,
+);
 export const UnsupportedMediaTypeError = defineError<{ mediaType: string; where: string }>(
   'UNSUPPORTED_MEDIA_TYPE', 415, 'The request body has a content type the route does not take.',
   (d) => `Unsupported media type "${d.mediaType}" in ${d.where}.`,
@@ -225,7 +229,7 @@ export const catalogue: readonly CairnErrorClass<never>[] = [
   ForbiddenError, InvalidCredentialsError, InvalidTokenError, TokenExpiredError, UserSuspendedError,
   InvalidPayloadError, InvalidQueryError, InvalidPathParameterError, FailedValidationError,
   RecordNotUniqueError, NotNullViolationError, InvalidForeignKeyError, ValueTooLongError,
-  ValueOutOfRangeError, RouteNotFoundError, UnsupportedMediaTypeError, UnprocessableContentError, VersionHashMismatchError, GraphqlValidationError,
+  ValueOutOfRangeError, RouteNotFoundError, MethodNotAllowedError, UnsupportedMediaTypeError, UnprocessableContentError, VersionHashMismatchError, GraphqlValidationError,
   RequestsExceededError, InternalServerError, ServiceUnavailableError,
   InvalidSettingsError, DatabaseLockedError, MigrationUnknownError, MigrationChangedError, MigrationFailedError,
   ConfigSourceNotFoundError, ConfigPathOutsideRootError, GitRepositoryNotFoundError, GitRepositoryExistsError,

@@ -78,8 +78,11 @@ export const ALIAS_PREFIX = 'aliased__';
  * reads each aliased relation under its own REST alias, with its own
  * arguments), else under the field's name.
  */
-const relationValue: GraphQLFieldResolver<Record<string, unknown>, unknown> = (source, _args, _context, info) =>
+export const relationValue: GraphQLFieldResolver<Record<string, unknown>, unknown> = (source, _args, _context, info) =>
   info.path.key !== info.fieldName && `${ALIAS_PREFIX}${info.path.key}` in source ? source[`${ALIAS_PREFIX}${info.path.key}`] : source[info.fieldName];
+
+/** What marks a field as a relation for the selection walker, and reads it under its alias. */
+export const RELATION = { extensions: { cairn: { kind: 'relation' } satisfies CairnFieldExtension }, resolve: relationValue as GraphQLFieldResolver<unknown, unknown> };
 
 export function buildSchema<TContext>(model: Model, access: FieldAccess | undefined, resolvers: SchemaResolvers<TContext>, extensions: SchemaExtensions<TContext> = {}): GraphQLSchema {
   const readable = (collection: string) => (access ? access.readable(collection) : new Set([model.collections[collection]!.primaryKey.field, ...Object.keys(model.collections[collection]!.fields)]));
@@ -123,7 +126,7 @@ export function buildSchema<TContext>(model: Model, access: FieldAccess | undefi
           } else {
             const related = model.collections[relation.kind === 'm2m' ? relation.junction : relation.related]!;
             const relatedReadable = readable(related.name) !== null;
-            const asRelation = { extensions: { cairn: { kind: 'relation' } satisfies CairnFieldExtension }, resolve: relationValue as GraphQLFieldResolver<unknown, unknown>, ...described };
+            const asRelation = { ...RELATION, ...described };
             if (relation.kind === 'm2o') fields[field.name] = relatedReadable ? { type: typeOf(related), ...asRelation } : { type: GraphQLID, ...described };
             else if (relatedReadable) fields[field.name] = { type: new GraphQLList(typeOf(related)), args: listArgs(related.name), ...asRelation };
             else continue;

@@ -4,7 +4,8 @@
  * policy set), each root field resolved by one read through the items
  * service. Validation errors answer 400 GRAPHQL_VALIDATION; errors while
  * resolving answer 200 with `errors[]` carrying the catalogue's codes, as in
- * Directus.
+ * Directus. /graphql/system (scope `system`) runs the same way over one
+ * schema for every caller (system-schema.ts, resolve-system.ts).
  */
 import {
   execute,
@@ -21,19 +22,30 @@ import {
   type GraphQLResolveInfo,
   type GraphQLSchema,
 } from 'graphql';
+import type { AuthCookieJar } from '../auth/index.ts';
 import type { Context } from '../context/index.ts';
-import { GraphqlValidationError, InvalidPayloadError, isCairnError } from '../errors/index.ts';
+import { GraphqlValidationError, InvalidPayloadError, isCairnError, MethodNotAllowedError } from '../errors/index.ts';
 import { readAccessFor } from '../permissions/index.ts';
 import { readAtVersion, readItem, readItems, type Accountability } from '../services/index.ts';
 import { buildSchema } from './build-schema.ts';
 import { checkLimits } from './query-limits.ts';
+import { systemResolvers, type SystemGraphqlContext, type SystemResolverContext } from './resolve-system.ts';
 import { deepOptions, selectionQuery } from './selection.ts';
+import { buildSystemSchema } from './system-schema.ts';
 
-type GraphqlContext = Pick<Context, 'db' | 'models' | 'events' | 'logger' | 'settings'>;
+type GraphqlContext = Pick<Context, 'db' | 'models' | 'events' | 'logger' | 'settings'> & SystemGraphqlContext;
 
-interface ResolverContext {
+interface ResolverContext extends SystemResolverContext {
   context: GraphqlContext;
   accountability: Accountability;
+}
+
+/** What a request asks beside its document: GET (queries only), the endpoint, and the request's auth cookies. */
+export interface ExecuteOptions {
+  queryOnly?: boolean;
+  /** `items`: /graphql (the default); `system`: /graphql/system. */
+  scope?: 'items' | 'system';
+  cookies?: AuthCookieJar;
 }
 
 export interface GraphqlResponse {
@@ -45,13 +57,15 @@ export interface GraphqlResponse {
 const SCHEMA_CACHE_SIZE = 64;
 
 export interface GraphqlService {
-  execute(accountability: Accountability, request: { query?: unknown; variables?: unknown; operationName?: unknown }, options?: { queryOnly?: boolean }): Promise<GraphqlResponse>;
+  execute(accountability: Accountability, request: { query?: unknown; variables?: unknown; operationName?: unknown }, options?: ExecuteOptions): Promise<GraphqlResponse>;
 }
 
 export function createGraphqlService(context: GraphqlContext): GraphqlService {
   const schemas = new Map<string, GraphQLSchema>();
   const limits = context.settings.graphql;
   const rules = limits.introspection ? specifiedRules : [...specifiedRules, NoSchemaIntrospectionCustomRule];
+  // The same for every caller: the services refuse at read time what REST refuses.
+  let systemSchema: GraphQLSchema | undefined;
 
   const schemaFor = (accountability: Accountability): GraphQLSchema | undefined => {
     const applied = context.models.current();
@@ -131,7 +145,7 @@ export function createGraphqlService(context: GraphqlContext): GraphqlService {
       if (typeof request.query !== 'string' || request.query.trim() === '') throw new InvalidPayloadError({ reason: '"query" has to be a GraphQL document' });
       const variables = typeof request.variables === 'string' ? parseJson(request.variables) : (request.variables ?? {});
       if (variables === null || typeof variables !== 'object' || Array.isArray(variables)) throw new InvalidPayloadError({ reason: '"variables" has to be an object' });
-      const schema = schemaFor(accountability);
+      const schema = options.scope === 'system' ? (systemSchema ??= buildSystemSchema(systemResolvers(context))) : schemaFor(accountability);
       if (!schema) throw new InvalidPayloadError({ reason: 'No model is applied yet: there is nothing to query' });
       let document: DocumentNode;
       try {
@@ -144,9 +158,9 @@ export function createGraphqlService(context: GraphqlContext): GraphqlService {
       const excess = checkLimits(document, typeof request.operationName === 'string' ? request.operationName : undefined, limits);
       if (excess.length > 0) throw new GraphqlValidationError({ graphqlErrors: excess.map((message) => ({ message })) });
       if (options.queryOnly && document.definitions.some((definition) => definition.kind === Kind.OPERATION_DEFINITION && definition.operation !== 'query')) {
-        throw new InvalidPayloadError({ reason: 'Only queries can be sent with GET' });
+        throw new MethodNotAllowedError({ allowed: ['POST'], current: 'GET' });
       }
-      const contextValue: ResolverContext = { context, accountability };
+      const contextValue: ResolverContext = { context, accountability, ...(options.cookies ? { cookies: options.cookies } : {}) };
       const result = await execute({
         schema,
         document,

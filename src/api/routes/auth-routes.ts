@@ -5,11 +5,12 @@
  * between HTTP and those functions.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { login, logout, parseMode, refresh, verifyAccessToken, type AuthMode, type IssuedTokens } from '../../auth/index.ts';
-import type { Context, CookieSettings } from '../../context/index.ts';
+import { login, logout, parseMode, presentedRefreshToken, refresh, type AuthCookieJar, type AuthMode, type IssuedTokens } from '../../auth/index.ts';
+import type { Context } from '../../context/index.ts';
 import { InvalidPayloadError } from '../../errors/index.ts';
 import type { Accountability } from '../../services/index.ts';
-import { cookiesOf, requestOrigin } from '../request-accountability.ts';
+import { authCookieJar } from '../auth-cookies.ts';
+import { requestOrigin } from '../request-accountability.ts';
 
 type Body = Record<string, unknown>;
 
@@ -20,45 +21,26 @@ function bodyOf(request: FastifyRequest): Body {
 }
 
 export function registerAuthRoutes(server: FastifyInstance, context: Context, _accountability: (request: unknown) => Accountability): void {
-  const { refreshCookie, sessionCookie } = context.settings.auth;
-
-  const setCookie = (reply: FastifyReply, cookie: CookieSettings, value: string, maxAgeMs: number) =>
-    reply.setCookie(cookie.name, value, {
-      httpOnly: true,
-      sameSite: 'lax',
-      secure: cookie.secure,
-      path: '/',
-      maxAge: Math.floor(maxAgeMs / 1000),
-      ...(cookie.domain ? { domain: cookie.domain } : {}),
-    });
-  const clearCookie = (reply: FastifyReply, cookie: CookieSettings) =>
-    reply.clearCookie(cookie.name, { httpOnly: true, sameSite: 'lax', secure: cookie.secure, path: '/', ...(cookie.domain ? { domain: cookie.domain } : {}) });
+  const jarOf = (request: FastifyRequest, reply: FastifyReply) => authCookieJar(server, request, reply, context.settings.auth);
 
   /** The body and cookies of a login or refresh answer, by mode. */
-  const answer = (reply: FastifyReply, issued: IssuedTokens) => {
+  const answer = (jar: AuthCookieJar, issued: IssuedTokens) => {
     switch (issued.mode) {
       case 'json':
         return { data: { access_token: issued.accessToken, refresh_token: issued.refreshToken, expires: issued.expires } };
       case 'cookie':
-        setCookie(reply, refreshCookie, issued.refreshToken, issued.refreshExpires);
+        jar.set('refresh', issued.refreshToken, issued.refreshExpires);
         return { data: { access_token: issued.accessToken, expires: issued.expires } };
       case 'session':
-        setCookie(reply, sessionCookie, issued.accessToken, issued.refreshExpires);
+        jar.set('session', issued.accessToken, issued.refreshExpires);
         return { data: { expires: issued.expires } };
     }
   };
 
   /** Refresh and logout: explicit mode, else json when the body has a refresh token, else cookie. */
-  const refreshTokenOf = async (request: FastifyRequest, body: Body): Promise<{ mode: AuthMode; token: string }> => {
+  const refreshTokenOf = async (jar: AuthCookieJar, body: Body): Promise<{ mode: AuthMode; token: string }> => {
     const mode = parseMode(body.mode, typeof body.refresh_token === 'string' && body.refresh_token !== '' ? 'json' : 'cookie');
-    let token: string | undefined;
-    if (mode === 'json') token = typeof body.refresh_token === 'string' ? body.refresh_token : undefined;
-    else if (mode === 'cookie') token = cookiesOf(server, request)[refreshCookie.name];
-    else {
-      const jwt = cookiesOf(server, request)[sessionCookie.name];
-      if (jwt) token = (await verifyAccessToken(context.secret, jwt)).session;
-    }
-    if (token === undefined || token === '') throw new InvalidPayloadError({ reason: 'The refresh token is required in either the payload or cookie' });
+    const token = await presentedRefreshToken(context.secret, { mode, sent: body.refresh_token, refreshCookie: jar.get('refresh'), sessionCookie: jar.get('session') });
     return { mode, token };
   };
 
@@ -68,21 +50,22 @@ export function registerAuthRoutes(server: FastifyInstance, context: Context, _a
     server.post(url, async (request, reply) => {
       const body = bodyOf(request);
       const issued = await login(context, { email: body.email, password: body.password, mode: parseMode(body.mode, 'json'), client: requestOrigin(request) });
-      return answer(reply, issued);
+      return answer(jarOf(request, reply), issued);
     });
   }
 
   server.post('/auth/refresh', async (request, reply) => {
-    const { mode, token } = await refreshTokenOf(request, bodyOf(request));
-    return answer(reply, await refresh(context, { refreshToken: token, mode, client: requestOrigin(request) }));
+    const jar = jarOf(request, reply);
+    const { mode, token } = await refreshTokenOf(jar, bodyOf(request));
+    return answer(jar, await refresh(context, { refreshToken: token, mode, client: requestOrigin(request) }));
   });
 
   server.post('/auth/logout', async (request, reply) => {
-    const { token } = await refreshTokenOf(request, bodyOf(request));
+    const jar = jarOf(request, reply);
+    const { token } = await refreshTokenOf(jar, bodyOf(request));
     await logout(context, { refreshToken: token, client: requestOrigin(request) });
-    const cookies = cookiesOf(server, request);
-    if (cookies[refreshCookie.name] !== undefined) clearCookie(reply, refreshCookie);
-    if (cookies[sessionCookie.name] !== undefined) clearCookie(reply, sessionCookie);
+    if (jar.get('refresh') !== undefined) jar.clear('refresh');
+    if (jar.get('session') !== undefined) jar.clear('session');
     return reply.status(204).send();
   });
 }

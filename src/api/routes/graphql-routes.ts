@@ -1,20 +1,46 @@
-/** POST /graphql ({query, variables, operationName}) and GET /graphql (queries only), as Directus serves them. */
-import type { FastifyInstance } from 'fastify';
+/**
+ * /graphql (the model's collections) and /graphql/system (versions, history,
+ * users, access, server, auth), as Directus serves them: POST with
+ * {query, variables, operationName}, GET with queries only; any other
+ * method is 405. /graphql/system gets the request's auth cookies as a jar,
+ * for auth_* in cookie and session modes.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Context } from '../../context/index.ts';
-import { InvalidPayloadError } from '../../errors/index.ts';
-import { createGraphqlService } from '../../graphql/index.ts';
+import { InvalidPayloadError, MethodNotAllowedError } from '../../errors/index.ts';
+import { createGraphqlService, type ExecuteOptions } from '../../graphql/index.ts';
 import type { Accountability } from '../../services/index.ts';
+import { authCookieJar } from '../auth-cookies.ts';
+
+/** Methods that reach no GraphQL handler; fastify answers HEAD for GET itself, and OPTIONS is left to CORS. */
+const REFUSED_METHODS = ['PUT', 'PATCH', 'DELETE', 'SEARCH'] as const;
 
 export function registerGraphqlRoutes(server: FastifyInstance, context: Context, accountability: (request: unknown) => Accountability): void {
   const graphql = createGraphqlService(context);
-  server.post<{ Body: unknown }>('/graphql', async (request, reply) => {
-    const body = request.body;
-    if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new InvalidPayloadError({ reason: 'GraphQL takes a JSON object with "query"' });
-    const { status, body: answer } = await graphql.execute(accountability(request), body as Record<string, unknown>);
-    return reply.status(status).send(answer);
-  });
-  server.get<{ Querystring: Record<string, unknown> }>('/graphql', async (request, reply) => {
-    const { status, body } = await graphql.execute(accountability(request), request.query, { queryOnly: true });
-    return reply.status(status).send(body);
-  });
+  const endpoints = [
+    ['/graphql', 'items'],
+    ['/graphql/system', 'system'],
+  ] as const;
+
+  for (const [url, scope] of endpoints) {
+    const options = (request: FastifyRequest, reply: FastifyReply): ExecuteOptions =>
+      scope === 'system' ? { scope, cookies: authCookieJar(server, request, reply, context.settings.auth) } : { scope };
+    server.post<{ Body: unknown }>(url, async (request, reply) => {
+      const body = request.body;
+      if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new InvalidPayloadError({ reason: 'GraphQL takes a JSON object with "query"' });
+      const { status, body: answer } = await graphql.execute(accountability(request), body as Record<string, unknown>, options(request, reply));
+      return reply.status(status).send(answer);
+    });
+    server.get<{ Querystring: Record<string, unknown> }>(url, async (request, reply) => {
+      const { status, body } = await graphql.execute(accountability(request), request.query, { ...options(request, reply), queryOnly: true });
+      return reply.status(status).send(body);
+    });
+    server.route({
+      method: [...REFUSED_METHODS],
+      url,
+      handler: async (request) => {
+        throw new MethodNotAllowedError({ allowed: ['GET', 'POST'], current: request.method });
+      },
+    });
+  }
 }

@@ -1,0 +1,204 @@
+/**
+ * The schema of /graphql/system: Cairn's own records (versions, revisions,
+ * activity, users, roles, policies, permissions), the server and auth, under
+ * Directus's system names (root fields without the `directus_` prefix, types
+ * with it, so clients' fragments `on directus_users` keep working). It is
+ * the same for every caller: the services it resolves through refuse what
+ * REST refuses, at read time. The object types of history, versions and
+ * users come from the system model REST reads them with, so a field REST
+ * returns is a field here. Resolving is left to the caller (resolve-system.ts),
+ * so this file is pure.
+ */
+import {
+  GraphQLBoolean,
+  GraphQLEnumType,
+  GraphQLID,
+  GraphQLInputObjectType,
+  GraphQLInt,
+  GraphQLList,
+  GraphQLNonNull,
+  GraphQLObjectType,
+  GraphQLSchema,
+  GraphQLString,
+  type GraphQLFieldConfigArgumentMap,
+  type GraphQLFieldConfigMap,
+  type GraphQLFieldResolver,
+  type GraphQLOutputType,
+} from 'graphql';
+import type { Collection, Model } from '../model/index.ts';
+import { ACTIVITY, REVISIONS, systemModel, USERS, VERSIONS } from '../services/system-collections.ts';
+import { GraphQLBigInt, GraphQLJSON, scalarType } from './scalars.ts';
+import { RELATION } from './build-schema.ts';
+
+/** Query root fields, by name. */
+export const SYSTEM_QUERY_FIELDS = [
+  'versions', 'versions_by_id', 'versions_compare',
+  'revisions', 'revisions_by_id', 'activity', 'activity_by_id',
+  'users', 'users_by_id', 'users_me',
+  'roles', 'roles_by_id', 'policies', 'policies_by_id', 'permissions', 'permissions_by_id', 'permissions_me',
+  'server_ping', 'server_info', 'server_health',
+] as const;
+/** Mutation root fields, by name. */
+export const SYSTEM_MUTATION_FIELDS = [
+  'create_versions_item', 'update_versions_item', 'delete_versions_item', 'versions_save', 'versions_promote',
+  'update_users_me',
+  'auth_login', 'auth_refresh', 'auth_logout',
+] as const;
+
+export type SystemField = (typeof SYSTEM_QUERY_FIELDS)[number] | (typeof SYSTEM_MUTATION_FIELDS)[number];
+export type SystemResolvers<TContext> = Record<SystemField, GraphQLFieldResolver<unknown, TContext>>;
+
+/** The list arguments of REST's query language (filter as its JSON object). */
+const LIST_ARGS: GraphQLFieldConfigArgumentMap = {
+  filter: { type: GraphQLJSON },
+  sort: { type: new GraphQLList(GraphQLString) },
+  limit: { type: GraphQLInt },
+  offset: { type: GraphQLInt },
+  page: { type: GraphQLInt },
+  search: { type: GraphQLString },
+};
+const ID_ARG: GraphQLFieldConfigArgumentMap = { id: { type: new GraphQLNonNull(GraphQLID) } };
+
+const listOf = (type: GraphQLObjectType): GraphQLOutputType => new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(type)));
+const strings = new GraphQLList(GraphQLString);
+const ids = new GraphQLList(GraphQLID);
+
+/** The GraphQL type name of a system collection: Directus's, e.g. cairn_users → directus_users. */
+export const systemTypeName = (collection: string): string => collection.replace(/^cairn_/, 'directus_');
+
+/** Object types of the system model's collections: their fields as REST reads them, relations as the related type. */
+function modelTypes(model: Model): Map<string, GraphQLObjectType> {
+  const types = new Map<string, GraphQLObjectType>();
+  const typeOf = (collection: Collection): GraphQLObjectType => {
+    let type = types.get(collection.name);
+    if (type) return type;
+    type = new GraphQLObjectType({
+      name: systemTypeName(collection.name),
+      fields: () => {
+        const fields: GraphQLFieldConfigMap<unknown, unknown> = { [collection.primaryKey.field]: { type: GraphQLID } };
+        for (const field of Object.values(collection.fields)) {
+          const relation = field.relation;
+          if (!relation) fields[field.name] = { type: scalarType(field) };
+          else if (relation.kind === 'm2o') fields[field.name] = { type: typeOf(model.collections[relation.related]!), ...RELATION };
+          else if (relation.kind === 'o2m') fields[field.name] = { type: new GraphQLList(typeOf(model.collections[relation.related]!)), args: LIST_ARGS, ...RELATION };
+        }
+        return fields;
+      },
+    });
+    types.set(collection.name, type);
+    return type;
+  };
+  for (const collection of Object.values(model.collections)) typeOf(collection);
+  return types;
+}
+
+/** Roles, policies and permissions: config, served from the applied model in Directus's shapes (ids where Directus relates). */
+const Role = new GraphQLObjectType({
+  name: 'directus_roles',
+  fields: { id: { type: GraphQLID }, name: { type: GraphQLString }, icon: { type: GraphQLString }, description: { type: GraphQLString }, parent: { type: GraphQLID }, children: { type: ids }, policies: { type: ids } },
+});
+const Policy = new GraphQLObjectType({
+  name: 'directus_policies',
+  fields: {
+    id: { type: GraphQLID },
+    name: { type: GraphQLString },
+    icon: { type: GraphQLString },
+    description: { type: GraphQLString },
+    ip_access: { type: GraphQLString },
+    enforce_tfa: { type: GraphQLBoolean },
+    admin_access: { type: GraphQLBoolean },
+    app_access: { type: GraphQLBoolean },
+    public: { type: GraphQLBoolean, description: "Cairn's: the policy applies to anonymous requests." },
+    roles: { type: ids },
+    permissions: { type: ids },
+  },
+});
+const Permission = new GraphQLObjectType({
+  name: 'directus_permissions',
+  fields: {
+    id: { type: GraphQLID, description: '<policy>:<collection>:<action>' },
+    policy: { type: GraphQLID },
+    collection: { type: GraphQLString },
+    action: { type: GraphQLString },
+    fields: { type: strings },
+    permissions: { type: GraphQLJSON },
+    validation: { type: GraphQLJSON },
+    presets: { type: GraphQLJSON },
+  },
+});
+
+const AuthTokens = new GraphQLObjectType({
+  name: 'auth_tokens',
+  fields: { access_token: { type: GraphQLString }, expires: { type: GraphQLBigInt, description: 'Lifetime of the access token, in milliseconds.' }, refresh_token: { type: GraphQLString } },
+});
+const AuthMode = new GraphQLEnumType({ name: 'auth_mode', values: { json: { value: 'json' }, cookie: { value: 'cookie' }, session: { value: 'session' } } });
+const DeleteOne = new GraphQLObjectType({ name: 'delete_one', fields: { id: { type: GraphQLID } } });
+
+const CreateVersion = new GraphQLInputObjectType({
+  name: 'create_directus_versions_input',
+  fields: { key: { type: new GraphQLNonNull(GraphQLString) }, name: { type: GraphQLString }, collection: { type: new GraphQLNonNull(GraphQLString) }, item: { type: GraphQLString } },
+});
+const UpdateVersion = new GraphQLInputObjectType({ name: 'update_directus_versions_input', fields: { key: { type: GraphQLString }, name: { type: GraphQLString } } });
+/** Every field a user can be written with; /users/me refuses the ones a user may not change of itself, as PATCH /users/me does. */
+const UpdateUser = new GraphQLInputObjectType({
+  name: 'update_directus_users_input',
+  fields: {
+    email: { type: GraphQLString },
+    password: { type: GraphQLString },
+    first_name: { type: GraphQLString },
+    last_name: { type: GraphQLString },
+    role: { type: GraphQLString },
+    policies: { type: strings },
+    status: { type: GraphQLString },
+    token: { type: GraphQLString },
+  },
+});
+
+export function buildSystemSchema<TContext>(resolvers: SystemResolvers<TContext>): GraphQLSchema {
+  const types = modelTypes(systemModel());
+  const Version = types.get(VERSIONS)!;
+  const Revision = types.get(REVISIONS)!;
+  const Activity = types.get(ACTIVITY)!;
+  const User = types.get(USERS)!;
+  const mode = { type: AuthMode, description: 'Default json.' };
+
+  const query: Record<(typeof SYSTEM_QUERY_FIELDS)[number], Omit<GraphQLFieldConfigMap<unknown, TContext>[string], 'resolve'>> = {
+    versions: { type: listOf(Version), args: LIST_ARGS },
+    versions_by_id: { type: Version, args: ID_ARG },
+    versions_compare: { type: GraphQLJSON, args: { ...ID_ARG, merge: { type: GraphQLBoolean } }, description: "GET /versions/:id/compare's body: {outdated, mainHash, current, main} (and merge with merge: true)." },
+    revisions: { type: listOf(Revision), args: LIST_ARGS },
+    revisions_by_id: { type: Revision, args: ID_ARG },
+    activity: { type: listOf(Activity), args: LIST_ARGS },
+    activity_by_id: { type: Activity, args: ID_ARG },
+    users: { type: listOf(User), args: LIST_ARGS, description: 'Administrators only.' },
+    users_by_id: { type: User, args: ID_ARG, description: 'Administrators only.' },
+    users_me: { type: User },
+    roles: { type: listOf(Role) },
+    roles_by_id: { type: Role, args: ID_ARG },
+    policies: { type: listOf(Policy) },
+    policies_by_id: { type: Policy, args: ID_ARG },
+    permissions: { type: listOf(Permission) },
+    permissions_by_id: { type: Permission, args: ID_ARG },
+    permissions_me: { type: GraphQLJSON, description: "GET /permissions/me's body: the permission rows of the caller's policies." },
+    server_ping: { type: GraphQLString },
+    server_info: { type: GraphQLJSON },
+    server_health: { type: GraphQLJSON },
+  };
+  const mutation: Record<(typeof SYSTEM_MUTATION_FIELDS)[number], Omit<GraphQLFieldConfigMap<unknown, TContext>[string], 'resolve'>> = {
+    create_versions_item: { type: Version, args: { data: { type: new GraphQLNonNull(CreateVersion) } } },
+    update_versions_item: { type: Version, args: { ...ID_ARG, data: { type: new GraphQLNonNull(UpdateVersion) } } },
+    delete_versions_item: { type: DeleteOne, args: ID_ARG },
+    versions_save: { type: GraphQLJSON, args: { ...ID_ARG, data: { type: new GraphQLNonNull(GraphQLJSON) } }, description: 'The item as it reads with the version applied, as POST /versions/:id/save answers.' },
+    versions_promote: { type: GraphQLID, args: { ...ID_ARG, mainHash: { type: GraphQLString }, fields: { type: new GraphQLList(new GraphQLNonNull(GraphQLString)) } }, description: "The promoted item's key." },
+    update_users_me: { type: User, args: { data: { type: new GraphQLNonNull(UpdateUser) } } },
+    auth_login: { type: AuthTokens, args: { email: { type: new GraphQLNonNull(GraphQLString) }, password: { type: new GraphQLNonNull(GraphQLString) }, mode, otp: { type: GraphQLString } } },
+    auth_refresh: { type: AuthTokens, args: { refresh_token: { type: GraphQLString }, mode } },
+    auth_logout: { type: GraphQLBoolean, args: { refresh_token: { type: GraphQLString }, mode } },
+  };
+  const withResolvers = (fields: Record<string, Omit<GraphQLFieldConfigMap<unknown, TContext>[string], 'resolve'>>): GraphQLFieldConfigMap<unknown, TContext> =>
+    Object.fromEntries(Object.entries(fields).map(([name, config]) => [name, { ...config, resolve: resolvers[name as SystemField] }]));
+  return new GraphQLSchema({
+    query: new GraphQLObjectType({ name: 'Query', fields: withResolvers(query) }),
+    mutation: new GraphQLObjectType({ name: 'Mutation', fields: withResolvers(mutation) }),
+  });
+}
