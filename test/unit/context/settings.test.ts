@@ -28,7 +28,20 @@ describe('loadSettings', () => {
         loginLimitWindow: 15 * 60_000,
       },
       audit: { pauseAfterCommitMs: 0 },
+      graphql: { introspection: true, tokenLimit: 5000, maxDepth: 12, maxComplexity: 1000, maxRootFields: 25 },
     });
+  });
+
+  it('reads the GraphQL bounds and reports bad ones together', () => {
+    const { graphql } = loadSettings({ GRAPHQL_INTROSPECTION: 'false', GRAPHQL_QUERY_TOKEN_LIMIT: '800', GRAPHQL_MAX_DEPTH: '4', GRAPHQL_MAX_COMPLEXITY: '50', GRAPHQL_MAX_ROOT_FIELDS: '2' });
+    expect(graphql).toEqual({ introspection: false, tokenLimit: 800, maxDepth: 4, maxComplexity: 50, maxRootFields: 2 });
+    let caught: unknown;
+    try {
+      loadSettings({ GRAPHQL_INTROSPECTION: 'sometimes', GRAPHQL_MAX_DEPTH: '0', GRAPHQL_MAX_ROOT_FIELDS: 'many' });
+    } catch (error) {
+      caught = error;
+    }
+    expect((caught as InstanceType<typeof InvalidSettingsError>).details.problems.map((p) => p.variable).sort()).toEqual(['GRAPHQL_INTROSPECTION', 'GRAPHQL_MAX_DEPTH', 'GRAPHQL_MAX_ROOT_FIELDS']);
   });
 
   it('reads token lifetimes as milliseconds or with units, and the cookie and login-limit settings', () => {
