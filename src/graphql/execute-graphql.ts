@@ -21,6 +21,7 @@ import {
   type GraphQLObjectType,
   type GraphQLResolveInfo,
   type GraphQLSchema,
+  type SelectionNode,
 } from 'graphql';
 import type { AuthCookieJar } from '../auth/index.ts';
 import type { Context } from '../context/index.ts';
@@ -30,7 +31,7 @@ import { readAtVersion, readItem, readItems, type Accountability } from '../serv
 import { buildSchema } from './build-schema.ts';
 import { checkLimits } from './query-limits.ts';
 import { systemResolvers, type SystemGraphqlContext, type SystemResolverContext } from './resolve-system.ts';
-import { deepOptions, selectionQuery } from './selection.ts';
+import { deepOptions, selectedFields, selectionQuery } from './selection.ts';
 import { buildSystemSchema } from './system-schema.ts';
 
 type GraphqlContext = Pick<Context, 'db' | 'models' | 'events' | 'logger' | 'settings'> & SystemGraphqlContext;
@@ -112,16 +113,11 @@ export function createGraphqlService(context: GraphqlContext): GraphqlService {
   const aggregated = (collection: string): GraphQLFieldResolver<unknown, ResolverContext> => async (_source, args, { context: ctx, accountability }, info) => {
     const { groupBy, ...rest } = args as { groupBy?: string[] | null };
     const aggregate: Record<string, string[] | string> = {};
-    for (const node of info.fieldNodes) {
-      for (const selection of node.selectionSet?.selections ?? []) {
-        if (selection.kind !== Kind.FIELD) continue;
-        const fn = selection.name.value;
-        if (fn === 'countAll') aggregate.countAll = '*';
-        else if (fn !== 'group' && !fn.startsWith('__')) {
-          const fields = (selection.selectionSet?.selections ?? []).flatMap((field) => (field.kind === Kind.FIELD && !field.name.value.startsWith('__') ? [field.name.value] : []));
-          aggregate[fn] = [...new Set([...((aggregate[fn] as string[] | undefined) ?? []), ...fields])];
-        }
-      }
+    const fieldsOf = (selections: readonly SelectionNode[]) => [...selectedFields(selections, info.fragments, info.variableValues)].filter((field) => !field.name.value.startsWith('__'));
+    for (const selection of fieldsOf(info.fieldNodes.flatMap((node) => node.selectionSet?.selections ?? []))) {
+      const fn = selection.name.value;
+      if (fn === 'countAll') aggregate.countAll = '*';
+      else if (fn !== 'group') aggregate[fn] = [...new Set([...((aggregate[fn] as string[] | undefined) ?? []), ...fieldsOf(selection.selectionSet?.selections ?? []).map((field) => field.name.value)])];
     }
     if (Object.keys(aggregate).length === 0) aggregate.countAll = '*';
     const groups = groupBy ?? [];

@@ -43,6 +43,19 @@ export function deepOptions(args: Record<string, unknown>): Record<string, unkno
   return options;
 }
 
+/** The fields of a selection, fragments spread, @skip/@include applied. */
+export function* selectedFields(selections: readonly SelectionNode[], fragments: Readonly<Record<string, FragmentDefinitionNode>>, variables: VariableValues | undefined): Generator<FieldNode> {
+  for (const selection of selections) {
+    if (getDirectiveValues(GraphQLSkipDirective, selection, variables)?.if === true || getDirectiveValues(GraphQLIncludeDirective, selection, variables)?.if === false) continue;
+    if (selection.kind === Kind.FIELD) yield selection;
+    else if (selection.kind === Kind.INLINE_FRAGMENT) yield* selectedFields(selection.selectionSet.selections, fragments, variables);
+    else {
+      const fragment = fragments[selection.name.value];
+      if (fragment) yield* selectedFields(fragment.selectionSet.selections, fragments, variables);
+    }
+  }
+}
+
 export function selectionQuery(
   nodes: readonly FieldNode[],
   type: GraphQLObjectType,
@@ -50,21 +63,7 @@ export function selectionQuery(
   variables: VariableValues | undefined,
 ): SelectionQuery {
   const fields: string[] = [];
-  const included = (node: SelectionNode) =>
-    getDirectiveValues(GraphQLSkipDirective, node, variables)?.if !== true && getDirectiveValues(GraphQLIncludeDirective, node, variables)?.if !== false;
-
-  /** The fields of a selection, fragments spread, @skip/@include applied. */
-  const fieldsOf = function* (selections: readonly SelectionNode[]): Generator<FieldNode> {
-    for (const selection of selections) {
-      if (!included(selection)) continue;
-      if (selection.kind === Kind.FIELD) yield selection;
-      else if (selection.kind === Kind.INLINE_FRAGMENT) yield* fieldsOf(selection.selectionSet.selections);
-      else {
-        const fragment = fragments[selection.name.value];
-        if (fragment) yield* fieldsOf(fragment.selectionSet.selections);
-      }
-    }
-  };
+  const fieldsOf = (selections: readonly SelectionNode[]) => selectedFields(selections, fragments, variables);
 
   const walk = (selections: readonly SelectionNode[], parent: GraphQLObjectType, prefix: string, deep: Record<string, unknown>, alias: Record<string, string>) => {
     const before = fields.length;
