@@ -9,9 +9,11 @@
 import { execute, Kind, parse, specifiedRules, validate, type DocumentNode, type GraphQLError, type GraphQLFieldResolver, type GraphQLSchema, type SelectionSetNode } from 'graphql';
 import type { Context } from '../context/index.ts';
 import { GraphqlValidationError, InvalidPayloadError, isCairnError } from '../errors/index.ts';
-import { readAccessFor } from '../permissions/index.ts';
+import { readAccessFor, writeGrantsFor } from '../permissions/index.ts';
 import { readItem, readItems, type Accountability } from '../services/index.ts';
+import { buildMutations } from './build-mutations.ts';
 import { buildSchema } from './build-schema.ts';
+import { resolveMutation } from './resolve-mutations.ts';
 import { selectionQuery } from './selection.ts';
 
 type GraphqlContext = Pick<Context, 'db' | 'models' | 'events' | 'logger'>;
@@ -46,7 +48,8 @@ export function createGraphqlService(context: GraphqlContext): GraphqlService {
     let schema = schemas.get(key);
     if (!schema) {
       const access = readAccessFor({ model: applied.model, accountability, now: new Date() })?.access;
-      schema = buildSchema(applied.model, access, { list, byId });
+      const grants = writeGrantsFor(applied.model, accountability);
+      schema = buildSchema(applied.model, access, { list, byId }, { mutation: (types) => buildMutations({ types, grants, resolvers: resolveMutation }) });
       if (schemas.size >= SCHEMA_CACHE_SIZE) schemas.clear();
       schemas.set(key, schema);
     }

@@ -5,7 +5,7 @@
  * root field is one read, one SQL statement, however deep the selection.
  * Pure.
  */
-import { Kind, valueFromASTUntyped, type FieldNode, type FragmentDefinitionNode, type SelectionSetNode } from 'graphql';
+import { Kind, valueFromASTUntyped, type FieldNode, type FragmentDefinitionNode, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
 
 export interface SelectionQuery {
   fields: string[];
@@ -47,4 +47,10 @@ export function selectionQuery(
   };
   walk(selectionSet, '', deep);
   return { fields: fields.length > 0 ? fields : ['*'], deep };
+}
+
+/** The selections of every node of a resolved field (a field selected twice is merged), as one read's fields and deep. */
+export function fieldSelection(info: Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragments' | 'variableValues'>): SelectionQuery {
+  const selectionSet: SelectionSetNode = { kind: Kind.SELECTION_SET, selections: info.fieldNodes.flatMap((node) => node.selectionSet?.selections ?? []) };
+  return selectionQuery(selectionSet, info.fragments, info.variableValues.coerced as Record<string, unknown>);
 }
