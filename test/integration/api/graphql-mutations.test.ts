@@ -284,6 +284,17 @@ describe.each(testBackends)('GraphQL mutations of a singleton and of a collectio
     const model = modelOf(
       {
         settings: { singleton: true, fields: { site_name: { type: 'string', default: 'My blog' }, per_page: { type: 'integer', default: 10 } } },
+        products: {
+          fields: {
+            price: { type: 'decimal', precision: 10, scale: 2 },
+            stock: { type: 'bigInteger' },
+            labels: { type: 'csv' },
+            specs: { type: 'json' },
+            launch: { type: 'date' },
+            ref: { type: 'uuid' },
+            active: { type: 'boolean' },
+          },
+        },
         inbox: { fields: { message: { type: 'text', required: true } } },
       },
       {
@@ -322,6 +333,21 @@ describe.each(testBackends)('GraphQL mutations of a singleton and of a collectio
     }
     // Sender may set per_page only.
     expect((await post('mutation { update_settings(data: { site_name: "x" }) }', SENDER)).status).toBe(400);
+  });
+
+  it('takes each field type as the services do: decimals as written, 64-bit integers as strings, csv as lists, json as is', async () => {
+    const created = await post(`mutation {
+      create_products_item(data: { price: "12.50", stock: "9007199254740991", labels: ["a", "b"], specs: { size: [1, 2] }, launch: "2024-05-01", ref: "6c0f5f7e-8a52-4d0c-9b0e-0d5a1c2b3e4f", active: true }) {
+        id price stock labels specs launch ref active
+      }
+    }`);
+    expect(created.body).toEqual({
+      data: { create_products_item: { id: '1', price: 12.5, stock: '9007199254740991', labels: ['a', 'b'], specs: { size: [1, 2] }, launch: '2024-05-01', ref: '6c0f5f7e-8a52-4d0c-9b0e-0d5a1c2b3e4f', active: true } },
+    });
+    const [row] = await context.db.knex('products').select(context.db.knex.raw('price::text as price, stock::text as stock'));
+    expect(row).toEqual({ price: '12.50', stock: '9007199254740991' });
+    const updated = await post('mutation { update_products_item(id: "1", data: { price: 3, stock: 7 }) { price stock } }');
+    expect(updated.body).toEqual({ data: { update_products_item: { price: 3, stock: '7' } } });
   });
 
   it('answers true for a collection the caller may write but not read', async () => {
