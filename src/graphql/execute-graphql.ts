@@ -26,12 +26,14 @@ import {
 import type { AuthCookieJar } from '../auth/index.ts';
 import type { Context } from '../context/index.ts';
 import { GraphqlValidationError, InvalidPayloadError, isCairnError, MethodNotAllowedError } from '../errors/index.ts';
-import { readAccessFor } from '../permissions/index.ts';
+import { readAccessFor, writeGrantsFor } from '../permissions/index.ts';
 import { readAtVersion, readItem, readItems, type Accountability } from '../services/index.ts';
+import { buildMutations } from './build-mutations.ts';
 import { buildSchema } from './build-schema.ts';
 import { checkLimits } from './query-limits.ts';
+import { resolveMutation } from './resolve-mutations.ts';
 import { systemResolvers, type SystemGraphqlContext, type SystemResolverContext } from './resolve-system.ts';
-import { deepOptions, selectedFields, selectionQuery } from './selection.ts';
+import { deepOptions, fieldSelection, selectedFields } from './selection.ts';
 import { buildSystemSchema } from './system-schema.ts';
 
 type GraphqlContext = Pick<Context, 'db' | 'models' | 'events' | 'logger' | 'settings'> & SystemGraphqlContext;
@@ -75,16 +77,16 @@ export function createGraphqlService(context: GraphqlContext): GraphqlService {
     let schema = schemas.get(key);
     if (!schema) {
       const access = readAccessFor({ model: applied.model, accountability, now: new Date() })?.access;
-      schema = buildSchema(applied.model, access, { list, byId: byVersion, byVersion, singleton, aggregated });
+      const grants = writeGrantsFor(applied.model, accountability);
+      schema = buildSchema(applied.model, access, { list, byId: byVersion, byVersion, singleton, aggregated }, { mutation: (types) => buildMutations({ types, grants, resolvers: resolveMutation }) });
       if (schemas.size >= SCHEMA_CACHE_SIZE) schemas.clear();
       schemas.set(key, schema);
     }
     return schema;
   };
 
-  /** The read a field's selection asks for: fields, deep and aliases (every node of the field: a field selected twice is merged). */
   const readOf = (info: GraphQLResolveInfo) => {
-    const { fields, deep, alias } = selectionQuery(info.fieldNodes, getNamedType(info.returnType) as GraphQLObjectType, info.fragments, info.variableValues);
+    const { fields, deep, alias } = fieldSelection(info);
     return { fields, deep, ...(Object.keys(alias).length > 0 ? { alias } : {}) };
   };
   /** The root list arguments as REST query parameters. */

@@ -3,7 +3,7 @@
  * scalar each field type is shown as. Used by the read types, the filter
  * inputs and the mutation inputs alike.
  */
-import { GraphQLBoolean, GraphQLFloat, GraphQLID, GraphQLInt, GraphQLList, GraphQLScalarType, GraphQLString, Kind, valueFromASTUntyped, type GraphQLOutputType } from 'graphql';
+import { GraphQLBoolean, GraphQLFloat, GraphQLID, GraphQLInt, GraphQLList, GraphQLScalarType, GraphQLString, Kind, valueFromASTUntyped, type GraphQLInputType, type GraphQLOutputType } from 'graphql';
 import type { Field } from '../model/index.ts';
 
 /** Any JSON value, passed through (json fields, untyped filters). */
@@ -71,6 +71,33 @@ export function scalarType(field: Field): GraphQLOutputType {
     case 'timestamp':
     case 'time':
       return GraphQLDate;
+    default:
+      return GraphQLString;
+  }
+}
+
+/**
+ * The scalar a (non-relational) field is written as: what the services take for it. Decimals take
+ * a string too, so "12.50" reaches the column as written; dates and hashes are strings.
+ */
+export function inputScalarType(field: Field): GraphQLInputType {
+  switch (field.type) {
+    case 'integer':
+      return GraphQLInt;
+    case 'bigInteger':
+      return GraphQLBigInt;
+    case 'float':
+      return GraphQLFloat;
+    case 'decimal':
+      return GraphQLStringOrFloat;
+    case 'boolean':
+      return GraphQLBoolean;
+    case 'json':
+      return GraphQLJSON;
+    case 'csv':
+      return new GraphQLList(GraphQLString);
+    case 'uuid':
+      return GraphQLID;
     default:
       return GraphQLString;
   }

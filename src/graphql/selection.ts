@@ -19,6 +19,7 @@ import {
   Kind,
   type FieldNode,
   type FragmentDefinitionNode,
+  type GraphQLResolveInfo,
   type SelectionNode,
   type VariableValues,
 } from 'graphql';
@@ -99,4 +100,9 @@ export function selectionQuery(
   const alias: Record<string, string> = {};
   walk(nodes.flatMap((node) => node.selectionSet?.selections ?? []), type, '', deep, alias);
   return { fields: fields.length > 0 ? fields : ['*'], deep, alias };
+}
+
+/** The read a resolved field's selection asks for (every node of the field: a field selected twice is merged). */
+export function fieldSelection(info: Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragments' | 'variableValues' | 'returnType'>): SelectionQuery {
+  return selectionQuery(info.fieldNodes, getNamedType(info.returnType) as GraphQLObjectType, info.fragments, info.variableValues);
 }

@@ -5,7 +5,7 @@ export { checkHealth, DATABASE_WARN_THRESHOLD_MS, type HealthCheck, type HealthR
 export { adminAccountability, publicAccountability, type Accountability, type RequestOrigin } from './accountability.ts';
 export { readItem, readItemJson, readItems, readItemsJson, type ReadItemsResult } from './items/read-items.ts';
 export { parseKey, requireKeys, type ItemKey } from './items/item-keys.ts';
-export { createItems, deleteItems, updateBatch, updateItems } from './items/write-items.ts';
+export { createItems, deleteItems, updateBatch, updateItems, upsertSingleton } from './items/write-items.ts';
 export { revertRevision } from './items/revert-revision.ts';
 export { createUsers, deleteUsers, readMe, readUser, readUsers, SELF_EDITABLE_FIELDS, updateMe, updateUsers, USER_FIELD_TOKEN_NAME, USER_STATUSES } from './users.ts';
 export { readPermissions, readMyPermissions, readPolicies, readRoles, refuseAccessWrite, type AccessKind } from './access.ts';

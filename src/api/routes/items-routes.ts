@@ -12,6 +12,7 @@ import {
   requireKeys,
   updateBatch,
   updateItems,
+  upsertSingleton,
   type Accountability,
   type ItemKey,
   type ReadItemsResult,
@@ -106,13 +107,8 @@ export function registerItemsRoutes(server: FastifyInstance, context: Context, a
     let keys: ItemKey[];
     if (collection.singleton) {
       // A singleton is one item: PATCH updates it, or creates it the first time.
-      const existing = await readItems({ context, accountability: who, collection: collection.name, query: { fields: [pk] } });
-      // A singleton not written yet reads as its defaults, with a null key.
-      const key = ((existing.data as Record<string, unknown> | null)?.[pk] ?? undefined) as ItemKey | undefined;
-      keys = key === undefined
-        ? await createItems({ context, accountability: who, collection: collection.name, items: [body] })
-        : await updateItems({ context, accountability: who, collection: collection.name, keys: [key], data: body });
-      return reread(reply, who, collection.name, keys.length > 0 ? keys : key === undefined ? [] : [key], request.query, true);
+      keys = await upsertSingleton({ context, accountability: who, collection: collection.name, data: body });
+      return reread(reply, who, collection.name, keys, request.query, true);
     }
     if (Array.isArray(body)) {
       const changes = body.map((item) => {

@@ -59,6 +59,11 @@ export async function persistItem(ctx: PersistContext, collection: Collection, p
     const relatedKey = related[target.primaryKey.field] === undefined ? undefined : parseKey(target, related[target.primaryKey.field]);
     const exists = relatedKey !== undefined && (await table(ctx, target).where(target.primaryKey.field, relatedKey).first(target.primaryKey.field)) !== undefined;
     const { [target.primaryKey.field]: _key, ...rest } = related;
+    // An existing item named by its key alone is only linked, as a bare key would be (Directus does the same).
+    if (exists && Object.keys(rest).length === 0) {
+      values[name] = relatedKey;
+      continue;
+    }
     const result = exists ? await persistItem(ctx, target, rest, relatedKey) : await persistItem(ctx, target, related);
     values[name] = exists ? relatedKey : result!.key;
     if (result) entries.push(...result.entries.map((entry) => ({ ...entry, nested: true })));

@@ -104,6 +104,20 @@ export async function updateBatch(options: { context: WriteContext; accountabili
   return keys;
 }
 
+/**
+ * A singleton's one item: updated, or created by its first write. The item is found without the
+ * caller's read permissions (as Directus's upsertSingleton does): writing it takes write permissions only.
+ */
+export async function upsertSingleton(options: { context: WriteContext; accountability: Accountability; collection: string; data: unknown }): Promise<ItemKey[]> {
+  const { context, accountability, collection, data } = options;
+  const target = authorise(context, accountability, collection);
+  const key = target.collection.primaryKey.field;
+  const existing = (await context.db.knex.withSchema(target.model.project.schema).table(target.collection.name).first(key)) as Record<string, unknown> | undefined;
+  return existing === undefined
+    ? createItems({ context, accountability, collection, items: [data] })
+    : updateItems({ context, accountability, collection, keys: [existing[key] as ItemKey], data });
+}
+
 export async function deleteItems(options: { context: WriteContext; accountability: Accountability; collection: string; keys: ItemKey[] }): Promise<ItemKey[]> {
   const { context, accountability } = options;
   const target = authorise(context, accountability, options.collection);

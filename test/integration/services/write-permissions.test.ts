@@ -108,6 +108,18 @@ describe.each(testBackends)('writing under permissions on $name', ({ name }) => 
     expect(Number((await context.db.knex('comments').where({ body: '' }).count({ n: '*' }))[0]!.n)).toBe(0);
   });
 
+  it('links an m2o given as {key} alone without updating the related item (no update permission needed)', async () => {
+    // Editors may update only their own articles: commenting on someone else's must not count as updating it.
+    const revisions = async () => Number((await context.db.knex('cairn_revisions').where({ collection: 'articles', item: String(othersArticle) }).count({ n: '*' }))[0]!.n);
+    const before = await revisions();
+    const [comment] = (await createItems({ context, accountability: editor, collection: 'comments', items: [{ article: { id: othersArticle }, body: 'Linked' }] })) as number[];
+    expect((await row('comments', comment!)).article).toBe(othersArticle);
+    expect(await revisions()).toBe(before);
+    // With a change beside the key it is still an update of the related item, refused here.
+    expect(await code(createItems({ context, accountability: editor, collection: 'comments', items: [{ article: { id: othersArticle, title: 'Hijacked' }, body: 'x' }] }))).toBe('FORBIDDEN');
+    expect((await row('articles', othersArticle)).title).toBe('Not yours');
+  });
+
   it('reverts only for callers who may read the revision and update the item', async () => {
     const [key] = (await createItems({ context, accountability: editor, collection: 'articles', items: [{ title: 'Before' }] })) as number[];
     await updateItems({ context, accountability: editor, collection: 'articles', keys: [key!], data: { title: 'After' } });
