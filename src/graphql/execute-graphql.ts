@@ -10,7 +10,7 @@
 import {
   execute,
   getNamedType,
-  Kind,
+  getOperationAST,
   NoSchemaIntrospectionCustomRule,
   parse,
   specifiedRules,
@@ -153,9 +153,11 @@ export function createGraphqlService(context: GraphqlContext): GraphqlService {
       }
       const problems = validate(schema, document, rules);
       if (problems.length > 0) throw new GraphqlValidationError({ graphqlErrors: problems.map((problem) => ({ message: problem.message, ...(problem.locations ? { locations: problem.locations } : {}) })) });
-      const excess = checkLimits(document, typeof request.operationName === 'string' ? request.operationName : undefined, limits);
+      const operationName = typeof request.operationName === 'string' ? request.operationName : undefined;
+      const excess = checkLimits(document, operationName, limits);
       if (excess.length > 0) throw new GraphqlValidationError({ graphqlErrors: excess.map((message) => ({ message })) });
-      if (options.queryOnly && document.definitions.some((definition) => definition.kind === Kind.OPERATION_DEFINITION && definition.operation !== 'query')) {
+      // Only the operation that would run matters (an unknown or ambiguous one is refused by execute).
+      if (options.queryOnly && getOperationAST(document, operationName)?.operation === 'mutation') {
         throw new MethodNotAllowedError({ allowed: ['POST'], current: 'GET' });
       }
       const contextValue: ResolverContext = { context, accountability, ...(options.cookies ? { cookies: options.cookies } : {}) };

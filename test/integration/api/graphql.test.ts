@@ -87,5 +87,12 @@ describe.each(testBackends)('GraphQL on $name', ({ name }) => {
   it('takes queries over GET, not mutations', async () => {
     const response = await server.inject({ method: 'GET', url: `/graphql?query=${encodeURIComponent('{ articles(limit: 1) { id } }')}`, headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
     expect(response.json()).toEqual({ data: { articles: [{ id: '1' }] } });
+    // Only the operation that would run decides: a query picked from a document that also holds a mutation runs.
+    const document = encodeURIComponent('query Read { articles(limit: 1) { id } } mutation Write { delete_articles_item(id: "1") { id } }');
+    const get = (operationName: string) => server.inject({ method: 'GET', url: `/graphql?query=${document}&operationName=${operationName}`, headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    expect((await get('Read')).json()).toEqual({ data: { articles: [{ id: '1' }] } });
+    const write = await get('Write');
+    expect([write.statusCode, write.json().errors[0].extensions.code]).toEqual([405, 'METHOD_NOT_ALLOWED']);
+    expect((await get('Read')).json()).toEqual({ data: { articles: [{ id: '1' }] } });
   });
 });
