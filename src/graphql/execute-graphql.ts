@@ -58,6 +58,8 @@ export interface GraphqlResponse {
 
 /** Schemas per model and policy set: what a caller may read depends on nothing else. */
 const SCHEMA_CACHE_SIZE = 64;
+/** Accepted documents kept per schema. */
+const DOCUMENT_CACHE_SIZE = 256;
 
 export interface GraphqlService {
   execute(accountability: Accountability, request: { query?: unknown; variables?: unknown; operationName?: unknown }, options?: ExecuteOptions): Promise<GraphqlResponse>;
@@ -129,6 +131,34 @@ export function createGraphqlService(context: GraphqlContext): GraphqlService {
     return rows.map((row) => ({ ...row, group: Object.fromEntries(keys.map((key) => [key, row[key]])) }));
   };
 
+  /**
+   * The document parsed, validated against the schema and measured against
+   * the bounds, or the 400 that says why not. Documents that passed are
+   * kept per schema (clients send the same few again and again), so a
+   * repeated query skips straight to execution.
+   */
+  const documents = new WeakMap<GraphQLSchema, Map<string, DocumentNode>>();
+  const accepted = (schema: GraphQLSchema, query: string, operationName: string | undefined): DocumentNode => {
+    let known = documents.get(schema);
+    const key = `${operationName ?? ''}\u0000${query}`;
+    const cached = known?.get(key);
+    if (cached) return cached;
+    let document: DocumentNode;
+    try {
+      document = parse(query, { maxTokens: limits.tokenLimit });
+    } catch (error) {
+      throw new GraphqlValidationError({ graphqlErrors: [{ message: (error as GraphQLError).message, ...((error as GraphQLError).locations ? { locations: (error as GraphQLError).locations! } : {}) }] });
+    }
+    const problems = validate(schema, document, rules);
+    if (problems.length > 0) throw new GraphqlValidationError({ graphqlErrors: problems.map((problem) => ({ message: problem.message, ...(problem.locations ? { locations: problem.locations } : {}) })) });
+    const excess = checkLimits(document, operationName, limits);
+    if (excess.length > 0) throw new GraphqlValidationError({ graphqlErrors: excess.map((message) => ({ message })) });
+    if (!known) documents.set(schema, (known = new Map()));
+    if (known.size >= DOCUMENT_CACHE_SIZE) known.clear();
+    known.set(key, document);
+    return document;
+  };
+
   const formatError = (error: GraphQLError) => {
     const original = error.originalError;
     if (original && isCairnError(original)) {
@@ -145,17 +175,8 @@ export function createGraphqlService(context: GraphqlContext): GraphqlService {
       if (variables === null || typeof variables !== 'object' || Array.isArray(variables)) throw new InvalidPayloadError({ reason: '"variables" has to be an object' });
       const schema = options.scope === 'system' ? (systemSchema ??= buildSystemSchema(systemResolvers(context))) : schemaFor(accountability);
       if (!schema) throw new InvalidPayloadError({ reason: 'No model is applied yet: there is nothing to query' });
-      let document: DocumentNode;
-      try {
-        document = parse(request.query, { maxTokens: limits.tokenLimit });
-      } catch (error) {
-        throw new GraphqlValidationError({ graphqlErrors: [{ message: (error as GraphQLError).message, ...((error as GraphQLError).locations ? { locations: (error as GraphQLError).locations! } : {}) }] });
-      }
-      const problems = validate(schema, document, rules);
-      if (problems.length > 0) throw new GraphqlValidationError({ graphqlErrors: problems.map((problem) => ({ message: problem.message, ...(problem.locations ? { locations: problem.locations } : {}) })) });
       const operationName = typeof request.operationName === 'string' ? request.operationName : undefined;
-      const excess = checkLimits(document, operationName, limits);
-      if (excess.length > 0) throw new GraphqlValidationError({ graphqlErrors: excess.map((message) => ({ message })) });
+      const document = accepted(schema, request.query, operationName);
       // Only the operation that would run matters (an unknown or ambiguous one is refused by execute).
       if (options.queryOnly && getOperationAST(document, operationName)?.operation === 'mutation') {
         throw new MethodNotAllowedError({ allowed: ['POST'], current: 'GET' });
