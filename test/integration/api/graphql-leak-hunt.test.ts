@@ -431,7 +431,7 @@ describe.each(testBackends)('the GraphQL leak hunt on $name', ({ name }) => {
         if (inA.status !== inB.status || inA.body !== inB.body) throw new Error(`different answers (a leak) for ${document}\nA: ${inA.status} ${inA.body}\nB: ${inB.status} ${inB.body}`);
         const restA = await rest(a, token, read);
         const restB = await rest(b, token, read);
-        if (restA.status !== restB.status || restA.body !== restB.body) throw new Error(`REST answers differently (a leak the REST hunt should see) for ${JSON.stringify(restOf(read))}`);
+        if (restA.status !== restB.status || restA.body !== restB.body) throw new Error(`REST answers differently (a leak the REST hunt should see) for ${JSON.stringify(restOf(read))}\nA: ${restA.status} ${restA.body}\nB: ${restB.status} ${restB.body}`);
         const shown = `${document}\nREST ${JSON.stringify(restOf(read))}\nGraphQL: ${inA.status} ${inA.body}\nREST: ${restA.status} ${restA.body}`;
         const root = read.id !== undefined ? `${read.collection}_by_id` : read.collection;
         const body = JSON.parse(inA.body) as { data?: Record<string, unknown> | null; errors?: { extensions: { code: string } }[] };
