@@ -2,15 +2,18 @@
  * items: the REST items API on the template's blog model, seeded with 1,000
  * authors and 100,000 articles, against the raw fastify + pg baseline doing
  * the same work on the same rows (bench/baseline/raw-server.ts, /raw/articles).
- * Eight requests, each at 10 and 50 connections: list 25; list 25 with
- * fields=id,title,author.name; list 25 filtered by status and sorted by
+ * Nine requests, each at 10 and 50 connections: list 25; list 25 with
+ * fields=id,title,author.name, and its GraphQL twin (POST /graphql
+ * `{ articles(limit: 25) { id title author { name } } }`, reported against
+ * the REST request too); list 25 filtered by status and sorted by
  * -published_at; list 25 as the public (the template's public policy: a row
  * filter and a field restriction, compiled into the SQL); read one by id;
  * create one; update one field; and login (json mode: argon2id verification,
  * a refresh-token row, a signed access token), the raw twin doing the same. Writes on both
  * sides run in one transaction with their cairn_activity and cairn_revisions
  * rows. Before loading, each request is sent once to both servers and the
- * answers compared, so the two sides are known to return the same JSON.
+ * answers compared, so the two sides are known to return the same JSON (the
+ * GraphQL answer's `articles`, ids as strings, against the raw rows).
  *
  * Which rows: reads by id pick a random article of all 100,000, updates a
  * random one of the first 1,000 (so concurrent updates seldom wait on the
@@ -38,6 +41,10 @@ const BENCH_SECRET = 'cairn-bench-secret-0123456789-0123456789-0123456789';
 const ID = '{id}';
 const TARGET = { read: 0.6, write: 0.5 };
 const PUBLIC_LIST = 'list 25 as the public (row filter, field restriction)';
+const WITH_AUTHOR = 'list 25, fields=id,title,author.name';
+const WITH_AUTHOR_GRAPHQL = 'list 25 with author name, GraphQL';
+/** GraphQL against the same REST request (Cairn both): the cost of the GraphQL layer. */
+const GRAPHQL_TARGET = 0.9;
 
 const auth = { authorization: `Bearer ${ADMIN_TOKEN}` };
 const json = { ...auth, 'content-type': 'application/json' };
@@ -47,6 +54,8 @@ interface Case {
   kind: 'read' | 'write' | 'login';
   cairn: LoadRequest;
   raw: LoadRequest;
+  /** Cairn answers over GraphQL: `data.<this>` is compared with the raw rows, ids as strings. */
+  graphqlRoot?: string;
 }
 
 const published = 'filter%5Bstatus%5D%5B_eq%5D=published&sort=-published_at';
@@ -54,6 +63,7 @@ const LOGIN = { email: 'bench.editor@example.org', password: 'a bench password' 
 const loginBody = JSON.stringify(LOGIN);
 const createBody = JSON.stringify({ title: 'Bench article', body: 'Written by the benchmark.', status: 'draft', author: ID }).replace(`"${ID}"`, ID);
 const updateBody = JSON.stringify({ views: ID }).replace(`"${ID}"`, ID);
+const withAuthorGraphql = JSON.stringify({ query: '{ articles(limit: 25) { id title author { name } } }' });
 
 const CASES: Case[] = [
   {
@@ -63,10 +73,18 @@ const CASES: Case[] = [
     raw: { method: 'GET', path: '/raw/articles?limit=25', headers: auth },
   },
   {
-    name: 'list 25, fields=id,title,author.name',
+    name: WITH_AUTHOR,
     kind: 'read',
     cairn: { method: 'GET', path: '/items/articles?limit=25&fields=id,title,author.name', headers: auth },
     raw: { method: 'GET', path: '/raw/articles/with-author?limit=25', headers: auth },
+  },
+  {
+    // The same read over GraphQL, the same caller; the raw twin is the REST request's.
+    name: WITH_AUTHOR_GRAPHQL,
+    kind: 'read',
+    cairn: { method: 'POST', path: '/graphql', headers: json, body: withAuthorGraphql },
+    raw: { method: 'GET', path: '/raw/articles/with-author?limit=25', headers: auth },
+    graphqlRoot: 'articles',
   },
   {
     name: 'list 25, status=published, sort -published_at',
@@ -174,10 +192,14 @@ async function checkSameAnswers({ cairn, raw }: ServerPair): Promise<void> {
       ...(request.body !== undefined ? { body: substitute(request.body) } : {}),
     });
     if (!response.ok) throw new Error(`${request.method} ${request.path}: ${response.status} ${await response.text()}`);
-    return ((await response.json()) as { data: unknown }).data;
+    const body = (await response.json()) as { data: unknown; errors?: unknown };
+    if (body.errors) throw new Error(`${request.method} ${request.path}: ${JSON.stringify(body.errors)}`);
+    return body.data;
   };
   for (const c of CASES) {
-    const [fromCairn, fromRaw] = [await send(cairn.url, c.cairn), await send(raw.url, c.raw)];
+    const [answered, fromRawRows] = [await send(cairn.url, c.cairn), await send(raw.url, c.raw)];
+    const fromCairn = c.graphqlRoot ? (answered as Record<string, unknown>)[c.graphqlRoot] : answered;
+    const fromRaw = c.graphqlRoot ? idsAsStrings(fromRawRows) : fromRawRows;
     const same =
       c.kind === 'login'
         ? isDeepStrictEqual(Object.keys(fromCairn as object).sort(), Object.keys(fromRaw as object).sort())
@@ -191,11 +213,18 @@ async function checkSameAnswers({ cairn, raw }: ServerPair): Promise<void> {
 /** Login limits are per server process; the bench logs in thousands of times from one address. */
 const BENCH_LIMITS = { LOGIN_RATE_LIMIT_PER_IP: '1000000', LOGIN_RATE_LIMIT_PER_EMAIL: '1000000' };
 
+/** Rows as GraphQL shows them: every `id` a string (GraphQL's ID). */
+function idsAsStrings(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(idsAsStrings);
+  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, key === 'id' && inner !== null ? String(inner) : idsAsStrings(inner)]));
+  return value;
+}
+
 const shape = (item: Record<string, unknown>) => Object.fromEntries(Object.entries(item).map(([k, v]) => [k, VOLATILE.has(k) ? typeof v : v]));
 
 export const items: Scenario = {
   name: 'items',
-  description: `REST items on ${ARTICLES.toLocaleString('en')} articles: lists, read, create, update at ${CONNECTIONS.join(' and ')} connections vs raw fastify+pg`,
+  description: `REST items (and one GraphQL twin) on ${ARTICLES.toLocaleString('en')} articles: lists, read, create, update at ${CONNECTIONS.join(' and ')} connections vs raw fastify+pg`,
   async run(bench) {
     const dataDir = await mkdtemp(path.join(os.tmpdir(), 'cairn-bench-items-'));
     try {
@@ -228,11 +257,12 @@ export const items: Scenario = {
         return rows;
       });
       const below = rows.filter((row) => (row.ratio as number) < Number(String(row.target).replace('≥ ', '')));
+      const reqs = (name: string, connections: number) => rows.find((row) => row.request === name && row.conns === connections)?.['cairn req/s'] as number;
       // The permission cost: the public's list against the administrator's list, both Cairn.
-      const permissionCost = CONNECTIONS.map((connections) => {
-        const reqs = (name: string) => rows.find((row) => row.request === name && row.conns === connections)?.['cairn req/s'] as number;
-        return `${connections} connections: ${(reqs(PUBLIC_LIST) / reqs('list 25')).toFixed(2)}`;
-      });
+      const permissionCost = CONNECTIONS.map((connections) => `${connections} connections: ${(reqs(PUBLIC_LIST, connections) / reqs('list 25', connections)).toFixed(2)}`);
+      // The GraphQL cost: the same read over /graphql against /items, both Cairn (the ratio to raw is in its rows).
+      const graphqlCost = CONNECTIONS.map((connections) => ({ connections, ratio: reqs(WITH_AUTHOR_GRAPHQL, connections) / reqs(WITH_AUTHOR, connections) }));
+      const graphqlBelow = graphqlCost.filter(({ ratio }) => ratio < GRAPHQL_TARGET);
       return {
         scenario: 'items',
         settings: { connections: CONNECTIONS, durationSeconds: bench.durationSeconds, warmupSeconds: bench.warmupSeconds, authors: AUTHORS, articles: ARTICLES },
@@ -240,6 +270,7 @@ export const items: Scenario = {
         summary: [
           `seeded ${AUTHORS.toLocaleString('en')} authors and ${ARTICLES.toLocaleString('en')} articles in ${Math.round(seedMs)} ms; errors are cairn / raw (non-2xx and socket errors)`,
           `public list 25 / admin list 25 (Cairn, target ≥ 0.9): ${permissionCost.join('; ')}`,
+          `GraphQL / REST, list 25 with author name (Cairn, target ≥ ${GRAPHQL_TARGET}): ${graphqlCost.map(({ connections, ratio }) => `${connections} connections: ${ratio.toFixed(2)}`).join('; ')}${graphqlBelow.length > 0 ? ' (below target)' : ''}`,
           below.length === 0 ? 'every request meets its target (reads ≥ 0.6, writes ≥ 0.5 of raw)' : `below target: ${below.map((row) => `${row.request} @ ${row.conns} (${row.ratio})`).join('; ')}`,
         ],
       };

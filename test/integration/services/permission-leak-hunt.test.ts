@@ -18,8 +18,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Context } from '../../../src/context/index.ts';
 import { modelHash, type Model } from '../../../src/model/index.ts';
 import { planAndApply } from '../../../src/reconcile/index.ts';
-import { adminAccountability, createItems, deleteItems, readItem, readItems, readItemsJson, updateItems, type Accountability } from '../../../src/services/index.ts';
+import { adminAccountability, readItem, readItems, readItemsJson, type Accountability } from '../../../src/services/index.ts';
 import { accountabilityAs } from '../../helpers/accountability.ts';
+import { seedHidden, seedVisible } from '../../helpers/leak-hunt-seed.ts';
 import { modelOf } from '../../helpers/models.ts';
 import { createTestContext } from '../../helpers/test-context.ts';
 import { testBackends, type TestDatabase } from '../../helpers/test-databases.ts';
@@ -66,65 +67,6 @@ const model: Model = modelOf(
     ],
   },
 );
-
-type Variant = 'A' | 'B';
-
-/** The administrator seeding, from a different place in each: where a change came from is hidden from non-administrators. */
-function adminFrom(variant: Variant): Accountability {
-  return variant === 'A' ? adminAccountability({ ip: '10.0.0.1', userAgent: 'SECRET agent', origin: 'https://secret.example' }) : adminAccountability({ ip: '192.168.9.9', userAgent: 'curl', origin: null });
-}
-
-/**
- * What both databases hold alike, in the same order (so keys match), but for internal_note, which
- * differs except on the article in review (the reviewer reads that one).
- */
-async function seedVisible(context: Context, variant: Variant): Promise<void> {
-  const as = { context, accountability: adminFrom(variant) };
-  const note = (a: string | null, b: string | null) => (variant === 'A' ? a : b);
-  const [ada, bob, cy] = await createItems({ ...as, collection: 'authors', items: [{ name: 'Ada', email: 'ada@example.com' }, { name: 'Bob', email: 'bob@example.com' }, { name: 'Cy', email: null }] });
-  const [news, tech] = await createItems({ ...as, collection: 'tags', items: [{ name: 'news' }, { name: 'tech' }, { name: 'misc' }] });
-  await createItems({
-    ...as,
-    collection: 'articles',
-    items: [
-      { title: 'Hello world', status: 'published', views: 10, internal_note: note('SECRET note 1', 'plain note 1'), author: ada, comments: [{ body: 'Nice post' }, { body: 'Thanks' }], tags: [{ tags_id: news }, { tags_id: tech }] },
-      { title: 'Second', status: 'archived', views: 20, internal_note: note('SECRET 999', null), author: bob, comments: [{ body: 'old news' }], tags: [{ tags_id: tech }] },
-      { title: 'Third', status: 'published', views: 0, internal_note: note('x', 'y'), author: null },
-      { title: 'Fourth', status: 'review', views: 5, internal_note: 'review note 1000', author: cy },
-    ],
-  });
-  await createItems({ ...as, collection: 'comments', items: [{ body: 'standalone', article: 3 }, { body: 'second thoughts', article: 1 }] });
-  // The same changes in both, with different hidden values: the history of visible items carries them.
-  await updateItems({ ...as, collection: 'articles', keys: [1], data: { internal_note: note('SECRET update', 'update') } });
-  await updateItems({ ...as, collection: 'articles', keys: [2], data: { views: 21, internal_note: note('SECRET 1000', 'b') } });
-  await updateItems({ ...as, collection: 'articles', keys: [4], data: { title: 'Fourth!', internal_note: 'review note, edited' } });
-  await updateItems({ ...as, collection: 'comments', keys: [2], data: { body: 'Thanks a lot' } });
-}
-
-/** What only one database holds, all of it hidden; created last so that visible keys match. */
-async function seedHidden(context: Context, variant: Variant): Promise<void> {
-  const as = { context, accountability: adminFrom(variant) };
-  if (variant === 'A') {
-    await createItems({
-      ...as,
-      collection: 'articles',
-      items: [
-        { title: 'SECRET draft one', status: 'draft', views: 999, internal_note: 'SECRET note', author: 1, comments: [{ body: 'SECRET comment' }], tags: [{ tags_id: 1 }] },
-        { title: 'SECRET draft two', status: 'draft', views: 1000, internal_note: 'top SECRET', author: 2, comments: [{ body: 'SECRET reply' }, { body: 'Nice post' }], tags: [{ tags_id: 3 }, { tags_id: 2 }] },
-        // A draft repeating visible values: counts and distinct counts must not see it.
-        { title: 'Hello world', status: 'draft', views: 10, internal_note: 'review note 1000', author: 3 },
-        { title: 'SECRET no status', status: null, views: 999, internal_note: 'SECRET' },
-      ],
-    });
-    await updateItems({ ...as, collection: 'articles', keys: [5], data: { views: 1000, title: 'SECRET draft one, edited' } });
-    await createItems({ ...as, collection: 'comments', items: [{ body: 'SECRET orphan', article: null }] });
-    // Once visible, now gone: its history must go with it.
-    const [gone] = await createItems({ ...as, collection: 'articles', items: [{ title: 'SECRET deleted', status: 'review', views: 999, internal_note: 'SECRET', author: 1, tags: [{ tags_id: 3 }] }] });
-    await deleteItems({ ...as, collection: 'articles', keys: [gone!] });
-  } else {
-    await createItems({ ...as, collection: 'articles', items: [{ title: 'b draft', status: 'draft', views: 7, internal_note: 'b hidden', author: 3, comments: [{ body: 'b comment' }], tags: [{ tags_id: 2 }] }] });
-  }
-}
 
 // ---------------------------------------------------------------------------------------------
 // The generated reads
