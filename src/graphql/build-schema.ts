@@ -1,8 +1,9 @@
 /**
  * The GraphQL schema of a model as one caller sees it (contract §10): a
  * type per readable collection with only its readable fields and their
- * `<f>_func` function fields; on Query per collection the list, `_by_id`,
- * `_by_version` and `_aggregated` fields (a singleton: `<c>(version)` and
+ * `<f>_func` function fields; on Query per collection the list, `_by_id`
+ * and `_aggregated` fields, and for a collection with versioning
+ * `_by_version` and a `version` argument (a singleton: `<c>` and
  * `_by_version`). Relations are fields of the related type; o2m and m2m
  * take the list arguments (typed filter, sort, limit, offset, page,
  * search), which become the read's `deep`. What the caller cannot read is
@@ -154,14 +155,17 @@ export function buildSchema<TContext>(model: Model, access: FieldAccess | undefi
     if (shown === null) continue;
     const type = typeOf(collection);
     const name = collection.name;
+    // Versions only where the collection has them (`versioning: true`).
+    const version = collection.versioning ? { version: { type: GraphQLString } } : {};
+    const requiredVersion = { version: { type: new GraphQLNonNull(GraphQLString) } };
     if (collection.singleton) {
-      query[name] = { type, args: { version: { type: GraphQLString } }, resolve: resolvers.singleton(name) };
-      query[`${name}_by_version`] = { type, args: { version: { type: new GraphQLNonNull(GraphQLString) } }, resolve: resolvers.singleton(name) };
+      query[name] = { type, args: version, resolve: resolvers.singleton(name) };
+      if (collection.versioning) query[`${name}_by_version`] = { type, args: requiredVersion, resolve: resolvers.singleton(name) };
       continue;
     }
     query[name] = { type: new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(type))), args: listArgs(name), resolve: resolvers.list(name) };
-    query[`${name}_by_id`] = { type, args: { id: { type: new GraphQLNonNull(GraphQLID) }, version: { type: GraphQLString } }, resolve: resolvers.byId(name) };
-    query[`${name}_by_version`] = { type, args: { id: { type: new GraphQLNonNull(GraphQLID) }, version: { type: new GraphQLNonNull(GraphQLString) } }, resolve: resolvers.byVersion(name) };
+    query[`${name}_by_id`] = { type, args: { id: { type: new GraphQLNonNull(GraphQLID) }, ...version }, resolve: resolvers.byId(name) };
+    if (collection.versioning) query[`${name}_by_version`] = { type, args: { id: { type: new GraphQLNonNull(GraphQLID) }, ...requiredVersion }, resolve: resolvers.byVersion(name) };
     query[`${name}_aggregated`] = {
       type: new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(aggregatedType(collection, shown)))),
       args: { groupBy: { type: new GraphQLList(GraphQLString) }, ...listArgs(name) },

@@ -182,9 +182,23 @@ describe.each(testBackends)('GraphQL over HTTP on $name', ({ name }) => {
     const schema = await client.query<{ __schema: { queryType: { fields: { name: string }[] }; types: { name: string; fields: { name: string }[] | null }[] } }>(
       '{ __schema { queryType { fields { name } } types { name fields { name } } } }',
     );
-    expect(schema.__schema.queryType.fields.map((field) => field.name).sort()).toEqual(['articles', 'articles_by_id', 'articles_tags', 'articles_tags_by_id', 'categories', 'categories_by_id', 'tags', 'tags_by_id']);
+    expect(schema.__schema.queryType.fields.map((field) => field.name).sort()).toEqual([
+      'articles',
+      'articles_aggregated',
+      'articles_by_id',
+      'articles_by_version',
+      'articles_tags',
+      'articles_tags_aggregated',
+      'articles_tags_by_id',
+      'categories',
+      'categories_aggregated',
+      'categories_by_id',
+      'tags',
+      'tags_aggregated',
+      'tags_by_id',
+    ]);
     const articles = schema.__schema.types.find((type) => type.name === 'articles')!;
-    expect(articles.fields!.map((field) => field.name).sort()).toEqual(['body', 'category', 'id', 'published_at', 'slug', 'tags', 'title']);
+    expect(articles.fields!.map((field) => field.name).sort()).toEqual(['body', 'category', 'id', 'published_at', 'published_at_func', 'slug', 'tags', 'tags_func', 'title']);
     expect(schema.__schema.types.map((type) => type.name)).not.toContain('authors');
   });
 });
