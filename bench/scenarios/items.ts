@@ -222,6 +222,12 @@ function idsAsStrings(value: unknown): unknown {
 
 const shape = (item: Record<string, unknown>) => Object.fromEntries(Object.entries(item).map(([k, v]) => [k, VOLATILE.has(k) ? typeof v : v]));
 
+/** BENCH_CASES=<part>,<part>: only the cases whose name contains one of the parts (all when unset). */
+function chosenCases(): Case[] {
+  const parts = (process.env.BENCH_CASES ?? '').split(',').map((part) => part.trim()).filter(Boolean);
+  return parts.length === 0 ? CASES : CASES.filter((c) => parts.some((part) => c.name.includes(part)));
+}
+
 export const items: Scenario = {
   name: 'items',
   description: `REST items (and one GraphQL twin) on ${ARTICLES.toLocaleString('en')} articles: lists, read, create, update at ${CONNECTIONS.join(' and ')} connections vs raw fastify+pg`,
@@ -233,7 +239,7 @@ export const items: Scenario = {
         await checkSameAnswers(servers);
         const rows: Row[] = [];
         // Case by case, both connection counts: all reads happen before the first write.
-        for (const c of CASES) {
+        for (const c of chosenCases()) {
           for (const connections of CONNECTIONS) {
             const load = { connections, durationSeconds: bench.durationSeconds, warmupSeconds: bench.warmupSeconds };
             const cairn = await measure(servers.cairn, [c.cairn], load);

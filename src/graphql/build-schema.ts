@@ -33,7 +33,18 @@ import { GraphQLJSON, scalarType } from './scalars.ts';
 export type CairnFieldExtension =
   | { kind: 'relation' }
   /** `<f>_func`: the functions of field `field` (year(f), count(f), …). */
-  | { kind: 'functions'; field: string };
+  | { kind: 'functions'; field: string }
+  /**
+   * A column, and how REST's JSON of it compares with its GraphQL value:
+   * `same`, `text` (GraphQL's ID: the key as a string) or null when they
+   * differ otherwise (a decimal: REST's "12.50", GraphQL's Float 12.5).
+   */
+  | { kind: 'column'; direct: 'same' | 'text' | null }
+  /** A root field reading a collection: its list or one item by key. */
+  | { kind: 'root'; collection: string; read: 'list' | 'byId' };
+
+const column = (direct: 'same' | 'text' | null) => ({ extensions: { cairn: { kind: 'column', direct } satisfies CairnFieldExtension } });
+const root = (collection: string, read: 'list' | 'byId') => ({ extensions: { cairn: { kind: 'root', collection, read } satisfies CairnFieldExtension } });
 
 export interface SchemaResolvers<TContext> {
   list(collection: string): GraphQLFieldResolver<unknown, TContext>;
@@ -117,18 +128,19 @@ export function buildSchema<TContext>(model: Model, access: FieldAccess | undefi
       fields: () => {
         const fields: GraphQLFieldConfigMap<unknown, unknown> = {};
         const shown = readable(collection.name) ?? new Set<string>();
-        if (shown.has(collection.primaryKey.field)) fields[collection.primaryKey.field] = { type: GraphQLID };
+        if (shown.has(collection.primaryKey.field)) fields[collection.primaryKey.field] = { type: GraphQLID, ...column('text') };
         for (const field of Object.values(collection.fields)) {
           if (!shown.has(field.name)) continue;
           const relation = field.relation;
           const described = field.note ? { description: field.note } : {};
           if (!relation) {
-            fields[field.name] = { type: scalarType(field), ...described };
+            const type = scalarType(field);
+            fields[field.name] = { type, ...column(field.type === 'decimal' ? null : type === GraphQLID ? 'text' : 'same'), ...described };
           } else {
             const related = model.collections[relation.kind === 'm2m' ? relation.junction : relation.related]!;
             const relatedReadable = readable(related.name) !== null;
             const asRelation = { ...RELATION, ...described };
-            if (relation.kind === 'm2o') fields[field.name] = relatedReadable ? { type: typeOf(related), ...asRelation } : { type: GraphQLID, ...described };
+            if (relation.kind === 'm2o') fields[field.name] = relatedReadable ? { type: typeOf(related), ...asRelation } : { type: GraphQLID, ...column('text'), ...described };
             else if (relatedReadable) fields[field.name] = { type: new GraphQLList(typeOf(related)), args: listArgs(related.name), ...asRelation };
             else continue;
           }
@@ -163,8 +175,8 @@ export function buildSchema<TContext>(model: Model, access: FieldAccess | undefi
       if (collection.versioning) query[`${name}_by_version`] = { type, args: requiredVersion, resolve: resolvers.singleton(name) };
       continue;
     }
-    query[name] = { type: new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(type))), args: listArgs(name), resolve: resolvers.list(name) };
-    query[`${name}_by_id`] = { type, args: { id: { type: new GraphQLNonNull(GraphQLID) }, ...version }, resolve: resolvers.byId(name) };
+    query[name] = { type: new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(type))), args: listArgs(name), resolve: resolvers.list(name), ...root(name, 'list') };
+    query[`${name}_by_id`] = { type, args: { id: { type: new GraphQLNonNull(GraphQLID) }, ...version }, resolve: resolvers.byId(name), ...root(name, 'byId') };
     if (collection.versioning) query[`${name}_by_version`] = { type, args: { id: { type: new GraphQLNonNull(GraphQLID) }, ...requiredVersion }, resolve: resolvers.byVersion(name) };
     query[`${name}_aggregated`] = {
       type: new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(aggregatedType(collection, shown)))),

@@ -10,7 +10,9 @@
 import {
   execute,
   getNamedType,
+  getArgumentValues,
   getOperationAST,
+  getVariableValues,
   NoSchemaIntrospectionCustomRule,
   parse,
   specifiedRules,
@@ -21,19 +23,23 @@ import {
   type GraphQLObjectType,
   type GraphQLResolveInfo,
   type GraphQLSchema,
+  type OperationDefinitionNode,
   type SelectionNode,
+  type VariableValues,
 } from 'graphql';
 import type { AuthCookieJar } from '../auth/index.ts';
 import type { Context } from '../context/index.ts';
 import { GraphqlValidationError, InvalidPayloadError, isCairnError, MethodNotAllowedError } from '../errors/index.ts';
 import { readAccessFor, writeGrantsFor } from '../permissions/index.ts';
-import { readAtVersion, readItem, readItems, type Accountability } from '../services/index.ts';
+import { readAtVersion, readDataJson, readItem, readItems, type Accountability } from '../services/index.ts';
+import type { ReadQuery } from '../query/index.ts';
 import { buildMutations } from './build-mutations.ts';
 import { buildSchema } from './build-schema.ts';
+import { planDirectReads, shapeRead, type DirectRead } from './direct-read.ts';
 import { checkLimits } from './query-limits.ts';
 import { resolveMutation } from './resolve-mutations.ts';
 import { systemResolvers, type SystemGraphqlContext, type SystemResolverContext } from './resolve-system.ts';
-import { deepOptions, fieldSelection, selectedFields } from './selection.ts';
+import { deepOptions, fieldSelection, selectedFields, selectionQuery } from './selection.ts';
 import { buildSystemSchema } from './system-schema.ts';
 
 type GraphqlContext = Pick<Context, 'db' | 'models' | 'events' | 'logger' | 'settings'> & SystemGraphqlContext;
@@ -54,12 +60,30 @@ export interface ExecuteOptions {
 export interface GraphqlResponse {
   status: number;
   body: { data?: unknown; errors?: unknown[] };
+  /** The body as JSON text, when it was built as text (PostgreSQL's JSON passed through); `body` then parses it. */
+  text?: string;
 }
 
 /** Schemas per model and policy set: what a caller may read depends on nothing else. */
 const SCHEMA_CACHE_SIZE = 64;
 /** Accepted documents kept per schema. */
 const DOCUMENT_CACHE_SIZE = 256;
+
+/** A document that passed validation and the bounds, and the direct reads that answer it when it is answered as REST's JSON. */
+interface Accepted {
+  document: DocumentNode;
+  /** The operation that runs; undefined when the name matches none (execute then refuses it). */
+  operation: OperationDefinitionNode | undefined;
+  direct: DirectRead[] | null;
+  /** The direct reads' inputs, kept when the operation has no variables. */
+  directInputs?: DirectInput[];
+}
+
+interface DirectInput {
+  read: DirectRead;
+  key?: string;
+  query: Record<string, unknown>;
+}
 
 export interface GraphqlService {
   execute(accountability: Accountability, request: { query?: unknown; variables?: unknown; operationName?: unknown }, options?: ExecuteOptions): Promise<GraphqlResponse>;
@@ -137,8 +161,8 @@ export function createGraphqlService(context: GraphqlContext): GraphqlService {
    * kept per schema (clients send the same few again and again), so a
    * repeated query skips straight to execution.
    */
-  const documents = new WeakMap<GraphQLSchema, Map<string, DocumentNode>>();
-  const accepted = (schema: GraphQLSchema, query: string, operationName: string | undefined): DocumentNode => {
+  const documents = new WeakMap<GraphQLSchema, Map<string, Accepted>>();
+  const accepted = (schema: GraphQLSchema, query: string, operationName: string | undefined): Accepted => {
     let known = documents.get(schema);
     const key = `${operationName ?? ''}\u0000${query}`;
     const cached = known?.get(key);
@@ -155,9 +179,45 @@ export function createGraphqlService(context: GraphqlContext): GraphqlService {
     if (excess.length > 0) throw new GraphqlValidationError({ graphqlErrors: excess.map((message) => ({ message })) });
     if (!known) documents.set(schema, (known = new Map()));
     if (known.size >= DOCUMENT_CACHE_SIZE) known.clear();
-    known.set(key, document);
-    return document;
+    const entry: Accepted = { document, operation: getOperationAST(document, operationName) ?? undefined, direct: schema === systemSchema ? null : planDirectReads(schema, document, operationName) };
+    known.set(key, entry);
+    return entry;
   };
+
+  /** The answer as PostgreSQL's JSON for each root field (direct-read.ts); undefined when graphql-js has to answer. */
+  const directAnswer = async (schema: GraphQLSchema, accepted: Accepted, variables: Record<string, unknown>, accountability: Accountability): Promise<string | undefined> => {
+    if (!accepted.direct || !accepted.operation) return undefined;
+    // The reads' REST queries depend on the document and its variables only: without variables they are built once.
+    let inputs = accepted.directInputs;
+    if (!inputs) {
+      const coerced = getVariableValues(schema, accepted.operation.variableDefinitions ?? [], variables);
+      if (!('variableValues' in coerced)) return undefined;
+      inputs = directInputs(schema, accepted.direct, coerced.variableValues);
+      if ((accepted.operation.variableDefinitions ?? []).length === 0) accepted.directInputs = inputs;
+    }
+    try {
+      const parts = await Promise.all(
+        inputs.map(async ({ read, key, query }) => {
+          const shape = (parsed: ReadQuery) => shapeRead(parsed, read.shape);
+          const json = await readDataJson({ context, accountability, collection: read.collection, query, shape, ...(key !== undefined ? { key } : {}) });
+          return `${JSON.stringify(read.responseName)}:${json}`;
+        }),
+      );
+      return `{"data":{${parts.join(',')}}}`;
+    } catch {
+      // An error (a missing item, a value the read refuses): graphql-js answers it, with its path.
+      return undefined;
+    }
+  };
+
+  /** Each direct read's REST query (and key), from its arguments and selection. */
+  const directInputs = (schema: GraphQLSchema, reads: readonly DirectRead[], variableValues: VariableValues): DirectInput[] =>
+    reads.map((read) => {
+      const args = getArgumentValues(schema.getQueryType()!.getFields()[read.node.name.value]!, read.node, variableValues);
+      const { fields, deep, alias } = selectionQuery([read.node], read.type, {}, variableValues);
+      const selection = { fields, deep, ...(Object.keys(alias).length > 0 ? { alias } : {}) };
+      return read.byId ? { read, key: String(args.id), query: selection } : { read, query: { ...listQuery(args), ...selection } };
+    });
 
   const formatError = (error: GraphQLError) => {
     const original = error.originalError;
@@ -176,10 +236,21 @@ export function createGraphqlService(context: GraphqlContext): GraphqlService {
       const schema = options.scope === 'system' ? (systemSchema ??= buildSystemSchema(systemResolvers(context))) : schemaFor(accountability);
       if (!schema) throw new InvalidPayloadError({ reason: 'No model is applied yet: there is nothing to query' });
       const operationName = typeof request.operationName === 'string' ? request.operationName : undefined;
-      const document = accepted(schema, request.query, operationName);
+      const entry = accepted(schema, request.query, operationName);
+      const document = entry.document;
       // Only the operation that would run matters (an unknown or ambiguous one is refused by execute).
-      if (options.queryOnly && getOperationAST(document, operationName)?.operation === 'mutation') {
+      if (options.queryOnly && entry.operation?.operation === 'mutation') {
         throw new MethodNotAllowedError({ allowed: ['POST'], current: 'GET' });
+      }
+      const text = entry.direct ? await directAnswer(schema, entry, variables as Record<string, unknown>, accountability) : undefined;
+      if (text !== undefined) {
+        return {
+          status: 200,
+          text,
+          get body() {
+            return JSON.parse(text) as GraphqlResponse['body'];
+          },
+        };
       }
       const contextValue: ResolverContext = { context, accountability, ...(options.cookies ? { cookies: options.cookies } : {}) };
       const result = await execute({

@@ -39,7 +39,7 @@ export interface GroupNode {
 
 export type FieldNode =
   /** A column as stored: scalars, and m2o keys when not expanded. */
-  | { readonly kind: 'column'; readonly field: string; readonly as: string }
+  | { readonly kind: 'column'; readonly field: string; readonly as: string; /** Read as text (GraphQL's ID shows keys as strings). */ readonly text?: boolean }
   /** An m2o expanded into the related item (null when unset). */
   | { readonly kind: 'm2o'; readonly field: string; readonly as: string; readonly read: ReadQuery }
   /**

@@ -266,7 +266,8 @@ function makeCompiler(model: Model, rules: ReadRules | undefined) {
   const fieldExpression = (node: FieldNode, read: ReadQuery, alias: string): string => {
     const collection = collectionOf(read.collection);
     if (node.kind === 'column') {
-      return output(column(alias, node.field), typeOf(collection, node.field));
+      const value = output(column(alias, node.field), typeOf(collection, node.field));
+      return node.text ? `(${value})::text` : value;
     }
     if (node.kind === 'function') return dateFunction(node.fn, column(alias, node.field));
     if (node.kind === 'count') {

@@ -3,7 +3,7 @@ export { ADMIN_ROLE, bootstrapAdmin, DEFAULT_ADMIN_EMAIL, type BootstrapAdminRes
 export { serverInfo, type ServerInfo } from './server-info.ts';
 export { checkHealth, DATABASE_WARN_THRESHOLD_MS, type HealthCheck, type HealthReport, type HealthStatus } from './health.ts';
 export { adminAccountability, publicAccountability, type Accountability, type RequestOrigin } from './accountability.ts';
-export { readItem, readItemJson, readItems, readItemsJson, type ReadItemsResult } from './items/read-items.ts';
+export { readDataJson, readItem, readItemJson, readItems, readItemsJson, type ReadItemsResult } from './items/read-items.ts';
 export { parseKey, requireKeys, type ItemKey } from './items/item-keys.ts';
 export { createItems, deleteItems, updateBatch, updateItems, upsertSingleton } from './items/write-items.ts';
 export { revertRevision } from './items/revert-revision.ts';

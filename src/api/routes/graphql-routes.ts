@@ -8,7 +8,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Context } from '../../context/index.ts';
 import { InvalidPayloadError, MethodNotAllowedError } from '../../errors/index.ts';
-import { createGraphqlService, type ExecuteOptions } from '../../graphql/index.ts';
+import { createGraphqlService, type ExecuteOptions, type GraphqlResponse } from '../../graphql/index.ts';
 import type { Accountability } from '../../services/index.ts';
 import { authCookieJar } from '../auth-cookies.ts';
 
@@ -22,19 +22,19 @@ export function registerGraphqlRoutes(server: FastifyInstance, context: Context,
     ['/graphql/system', 'system'],
   ] as const;
 
+  // An answer built as JSON text (PostgreSQL's, passed through) goes out as it is.
+  const send = (reply: FastifyReply, answer: GraphqlResponse) =>
+    answer.text === undefined ? reply.status(answer.status).send(answer.body) : reply.status(answer.status).type('application/json; charset=utf-8').send(answer.text);
+
   for (const [url, scope] of endpoints) {
     const options = (request: FastifyRequest, reply: FastifyReply): ExecuteOptions =>
       scope === 'system' ? { scope, cookies: authCookieJar(server, request, reply, context.settings.auth) } : { scope };
     server.post<{ Body: unknown }>(url, async (request, reply) => {
       const body = request.body;
       if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new InvalidPayloadError({ reason: 'GraphQL takes a JSON object with "query"' });
-      const { status, body: answer } = await graphql.execute(accountability(request), body as Record<string, unknown>, options(request, reply));
-      return reply.status(status).send(answer);
+      return send(reply, await graphql.execute(accountability(request), body as Record<string, unknown>, options(request, reply)));
     });
-    server.get<{ Querystring: Record<string, unknown> }>(url, async (request, reply) => {
-      const { status, body } = await graphql.execute(accountability(request), request.query, { ...options(request, reply), queryOnly: true });
-      return reply.status(status).send(body);
-    });
+    server.get<{ Querystring: Record<string, unknown> }>(url, async (request, reply) => send(reply, await graphql.execute(accountability(request), request.query, { ...options(request, reply), queryOnly: true })));
     server.route({
       method: [...REFUSED_METHODS],
       url,

@@ -68,7 +68,7 @@ async function run<D = Record<string, unknown>[]>(context: ItemsContext, served:
     }
     throw error;
   }
-  return rows[0] as { data: Record<string, unknown>[]; total_count?: string; filter_count?: string };
+  return rows[0]!;
 }
 
 interface ReadOptions {
@@ -78,6 +78,25 @@ interface ReadOptions {
   query: Record<string, unknown>;
   /** Read Cairn's own activity or revisions instead of the project's collections. */
   system?: boolean;
+  /** Adjusts the parsed (checked) read before it is compiled: GraphQL's key order and ids as text. */
+  shape?: (query: ReadQuery) => ReadQuery;
+}
+
+/**
+ * The items (or, with `key`, the one item) as the JSON text PostgreSQL
+ * built, without an envelope: what GraphQL answers for a root field whose
+ * answer is exactly that JSON.
+ */
+export async function readDataJson(options: ReadOptions & { key?: string }): Promise<string> {
+  if (options.key !== undefined) {
+    const { query, scope, collection } = itemQuery(options as ReadOptions & { key: string });
+    const row = await run<string | null>(options.context, scope, options.shape ? options.shape(query) : query, { data: 'first-text' });
+    if (row.data === null) throw forbidden(collection);
+    return row.data;
+  }
+  const scope = served(options.context, options.accountability, options.collection, options.system ?? false);
+  const query = parseFor(scope, options.accountability, options.collection, options.query);
+  return (await run<string>(options.context, scope, options.shape ? options.shape(query) : query, { data: 'text' })).data;
 }
 
 /**

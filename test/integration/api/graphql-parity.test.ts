@@ -153,6 +153,26 @@ describe.each(testBackends)('GraphQL parity with the REST query language on $nam
     await expect(graphql.execute(admin, { query: 'query ($f: specimens_filter) { specimens(filter: $f) { id } }', variables: { f: { qty: { _eq: true } } } })).rejects.toBeInstanceOf(GraphqlValidationError);
   });
 
+  it('answers with PostgreSQL\'s JSON what graphql-js answers, keys in the same order, every field type included', async () => {
+    const every = 'id name body flag qty big ratio day clock local_at seen_at meta ref secret labels owner { name id } notes(sort: ["-id"]) { body id } tags { tags_id { name id } id }';
+    for (const [query, variables] of [
+      [`{ specimens(sort: ["id"], limit: -1) { ${every} } }`, {}],
+      [`{ one: specimens_by_id(id: "4") { ${every} } notes(filter: { specimen: { _null: true } }) { body specimen { id } } }`, {}],
+      ['query ($f: specimens_filter, $n: Int) { specimens(filter: $f, limit: $n, sort: ["-id"]) { seen_at id owner { specimens(limit: 2) { id } } } }', { f: { qty: { _gt: 0 } }, n: 3 }],
+    ] as const) {
+      const direct = await graphql.execute(admin, { query, variables });
+      expect(direct.text, query).toBeDefined();
+      // `@include(if: true)` changes nothing but sends the document through graphql-js.
+      const walked = await graphql.execute(admin, { query: query.replace(/ id /g, ' id @include(if: true) '), variables });
+      expect(walked.text, query).toBeUndefined();
+      // The same text once PostgreSQL's spacing and number spelling (`1e-09`) are normalised: keys in the same order, ids as strings.
+      expect(JSON.stringify(JSON.parse(direct.text!))).toBe(JSON.stringify(walked.body));
+    }
+    // A decimal reads as REST's string ("12.50") but as GraphQL's Float (12.5): graphql-js answers it.
+    const decimal = await graphql.execute(admin, { query: '{ specimens_by_id(id: "1") { price } }' });
+    expect([decimal.text, decimal.body]).toEqual([undefined, { data: { specimens_by_id: { price: 12.5 } } }]);
+  });
+
   describe('read-query twins', () => {
     const rest = async (collection: string, query: Record<string, unknown>) => (await readItems({ context, accountability: admin, collection, query })).data;
     /** REST's rows with keys as GraphQL shows them: ids as strings. */
