@@ -5,8 +5,9 @@
  * disagree), `_and`/`_or`, nested filters through m2o fields (which also
  * take the key's operators: `<c>_m2o_filter`, a Cairn addition), `_some` and
  * `_none` on o2m and m2m fields (`<c>_quantifier_filter`) and function
- * fields of dates and times (`<f>_func: { year: {...} }`). A
- * coerced filter becomes the REST filter object with `restFilter`. Pure.
+ * fields (`<f>_func: { year: {...} }` on dates and times,
+ * `<f>_func: { count: {...} }` on o2m and m2m fields). A coerced filter
+ * becomes the REST filter object with `restFilter`. Pure.
  */
 import {
   GraphQLBoolean,
@@ -43,12 +44,15 @@ const FUNCTION_GROUPS: Record<string, readonly string[]> = {
   date_function_filter_operators: ['year', 'month', 'week', 'day', 'weekday'],
   time_function_filter_operators: ['hour', 'minute', 'second'],
   datetime_function_filter_operators: DATE_FUNCTIONS,
+  count_function_filter_operators: ['count'],
 };
 const FUNCTIONS_OF_TYPE: Partial<Record<FieldType, string>> = {
   date: 'date_function_filter_operators',
   time: 'time_function_filter_operators',
   dateTime: 'datetime_function_filter_operators',
   timestamp: 'datetime_function_filter_operators',
+  o2m: 'count_function_filter_operators',
+  m2m: 'count_function_filter_operators',
 };
 
 export interface FilterInputs {
@@ -96,6 +100,8 @@ export function filterInputs(model: Model, readable: (collection: string) => Rea
         const relatedFilter = filterOf(related);
         if (relation.kind === 'm2o') fields[field.name] = { type: (relatedFilter ? m2oFilterOf(related) : undefined) ?? operatorInputs.get('m2o')! };
         else if (relatedFilter) fields[field.name] = { type: quantifierOf(related)! };
+        // count() of an o2m or m2m needs the related collection readable, as REST does.
+        if (relation.kind !== 'm2o' && !relatedFilter) continue;
       }
       if (functions) fields[`${field.name}_func`] = { type: functionInput(functions) };
     }
@@ -146,11 +152,11 @@ export function filterInputs(model: Model, readable: (collection: string) => Rea
   return { filterOf };
 }
 
-const FUNCTION_NAMES = new Set<string>(DATE_FUNCTIONS);
+const FUNCTION_NAMES = new Set<string>([...DATE_FUNCTIONS, 'count']);
 
 /**
  * A coerced `<c>_filter` as the REST filter object: `<f>_func: {year: x}`
- * becomes `year(f): x`; everything else is already REST's
+ * becomes `year(f): x` (and `count(f)`); everything else is already REST's
  * shape. Null-prototype objects from graphql-js become plain ones.
  */
 export function restFilter(filter: unknown): unknown {

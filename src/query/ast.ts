@@ -53,7 +53,16 @@ export type FieldNode =
 
 export type FilterNode =
   | { readonly kind: 'and' | 'or'; readonly children: readonly FilterNode[] }
-  | { readonly kind: 'compare'; readonly field: string; readonly operator: string; readonly value: unknown; readonly type: string; readonly fn?: DateFunction }
+  | {
+      readonly kind: 'compare';
+      readonly field: string;
+      readonly operator: string;
+      readonly value: unknown;
+      readonly type: string;
+      readonly fn?: DateFunction;
+      /** `count(comments)`: compares how many related items (that the reader may see) point at this one. */
+      readonly count?: { readonly related: string; readonly foreignKey: string };
+    }
   /** Through an m2o: the related item matches. */
   | { readonly kind: 'm2o'; readonly field: string; readonly related: string; readonly relatedKey: string; readonly filter: FilterNode }
   /** Through an o2m/m2m: some (or no) related item matches. */

@@ -375,14 +375,18 @@ function makeCompiler(model: Model, rules: ReadRules | undefined) {
         const exists = `exists (select 1 from ${from(node.related)} as ${inner} where ${column(inner, node.foreignKey)} = ${column(alias, key)} and ${filterSql(node.filter, node.related, inner, rule)})`;
         return node.quantifier === 'some' ? exists : `not ${exists}`;
       }
-      case 'compare':
-        return comparison(node, alias);
+      case 'compare': {
+        if (!node.count) return comparison(node, alias);
+        // count(relation): the related rows pointing at this item, as the reader sees them (rules: as stored).
+        const inner = nextAlias();
+        return comparison(node, alias, `(select count(*)::int from ${from(node.count.related)} as ${inner} where ${column(inner, node.count.foreignKey)} = ${column(alias, keyOf(collectionName))})`);
+      }
     }
   };
 
-  const comparison = (node: Extract<FilterNode, { kind: 'compare' }>, alias: string): string => {
+  const comparison = (node: Extract<FilterNode, { kind: 'compare' }>, alias: string, counted?: string): string => {
     // A csv field is a text[]: text operators look at its comma-joined form. A function compares its integer.
-    const target = node.fn ? dateFunction(node.fn, column(alias, node.field)) : node.type === 'csv' ? `array_to_string(${column(alias, node.field)}, ',')` : column(alias, node.field);
+    const target = counted ?? (node.fn ? dateFunction(node.fn, column(alias, node.field)) : node.type === 'csv' ? `array_to_string(${column(alias, node.field)}, ',')` : column(alias, node.field));
     const { operator, value } = node;
     if (operator in COMPARISON) {
       if (value === null) return `${target} is ${operator === '_eq' ? '' : 'not '}null`;

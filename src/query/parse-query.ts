@@ -118,6 +118,18 @@ function dateCall(collection: Collection, spec: string, settings: Settings): { f
   return { fn: fn as DateFunction, field: name };
 }
 
+/** `count(comments)` on an o2m or m2m field: the relation, checked, and what to count. */
+function countCall(model: Model, collection: Collection, spec: string, settings: Settings): { field: string; count: { related: string; foreignKey: string } } | undefined {
+  const call = FUNCTION_CALL.exec(spec);
+  if (!call || call[1] !== 'count') return undefined;
+  const name = call[2]!;
+  const relation = collection.fields[name]?.relation;
+  if (relation?.kind !== 'o2m' && relation?.kind !== 'm2m') invalid(`"${spec}": count() takes an o2m or m2m field of "${collection.name}"`);
+  const related = relation.kind === 'm2m' ? relation.junction : relation.related;
+  if (!readableField(settings, collection, name) || !readableCollection(settings, related)) forbiddenField(name, collection.name);
+  return { field: name, count: { related: model.collections[related]!.name, foreignKey: relation.kind === 'm2m' ? relation.sourceField : relation.foreignKey } };
+}
+
 function parseAggregate(collection: Collection, value: unknown, settings: Settings): AggregateNode[] {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) invalid('"aggregate" has to be an object of functions and fields');
   const nodes: AggregateNode[] = [];
@@ -397,6 +409,11 @@ function parseFilter(options: { model: Model; collection: Collection; filter: un
     if (LOGICAL.has(key)) {
       if (!Array.isArray(value) || value.length === 0) invalid(`"${key}" at ${path} has to be a non-empty list of filters`);
       children.push({ kind: key === '_and' ? 'and' : 'or', children: value.map((item, index) => parseFilter({ ...options, filter: item, path: `${here}[${index}]`, nesting: nesting + 1 })) });
+      continue;
+    }
+    const counted = countCall(model, collection, key, settings);
+    if (counted) {
+      for (const node of conditions({ field: counted.field, type: 'integer', valueType: 'integer', value, path: here, settings })) children.push({ ...(node as Extract<FilterNode, { kind: 'compare' }>), count: counted.count });
       continue;
     }
     const call = dateCall(collection, key, settings);

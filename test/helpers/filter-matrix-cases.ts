@@ -535,6 +535,10 @@ export const REFUSED_FILTERS: [title: string, filter: unknown][] = [
   ['_some below the top level', { owner: { specimens: { _some: { qty: { _gt: 0 } } } } }],
   ['_none below the top level', { owner: { specimens: { _none: {} } } }],
   ['an unknown field behind an m2o', { owner: { nope: { _eq: 1 } } }],
+  ['count() of a field that is not a relation', { 'count(qty)': { _gt: 1 } }],
+  ['count() of an m2o', { 'count(owner)': { _gt: 1 } }],
+  ['count() with a text operator', { 'count(notes)': { _contains: '1' } }],
+  ['count() with a non-integer', { 'count(notes)': { _eq: 'many' } }],
 ];
 
 /** As `qs` hands over bracket syntax (every scalar a string), and as a JSON string. */
@@ -629,6 +633,19 @@ export const RELATIONAL: [title: string, filter: unknown, ids: number[], collect
   ['m2m on the junction key', { tags: { tags_id: { _eq: 1 } } }, [1]],
   ['m2m on the junction key, _in', { tags: { tags_id: { _in: [2, 3] } } }, [1, 3, 8]],
   ['m2m, both tags', { _and: [{ tags: { _some: { tags_id: { name: { _eq: 'green' } } } } }, { tags: { _some: { tags_id: { name: { _eq: 'blue' } } } } }] }, [8]],
+];
+
+/** `count(relation)` as a filter key. Notes per specimen: 1 → 2, 2 → 1, 4 → 1; tags: 1 → 2, 3 → 1, 8 → 2. */
+export const COUNTS: [title: string, filter: unknown, ids: number[], collection?: string][] = [
+  ['count(o2m) _gt', { 'count(notes)': { _gt: 1 } }, [1]],
+  ['count(o2m) _eq 0', { 'count(notes)': { _eq: 0 } }, [3, 5, 6, 7, 8]],
+  ['count(o2m) as a bare value', { 'count(notes)': 1 }, [2, 4]],
+  ['count(o2m) _between', { 'count(notes)': { _between: [1, 2] } }, [1, 2, 4]],
+  ['count(o2m) _in', { 'count(notes)': { _in: [0, 2] } }, [1, 3, 5, 6, 7, 8]],
+  ['count(m2m) _gte', { 'count(tags)': { _gte: 2 } }, [1, 8]],
+  ['count(m2m) _lt, with another condition', { 'count(tags)': { _lt: 2 }, qty: { _gt: 0 } }, [4, 5, 7]],
+  ['count inside _or', { _or: [{ 'count(notes)': { _gt: 1 } }, { 'count(tags)': { _eq: 1 } }] }, [1, 3]],
+  ['count through an m2o (on notes)', { specimen: { 'count(tags)': { _gte: 2 } } }, [1, 2], 'notes'],
 ];
 
 /** Dynamic values against NOW = 2024-06-15T12:00:00Z; `user` is $CURRENT_USER. */

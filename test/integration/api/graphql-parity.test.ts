@@ -22,6 +22,7 @@ import { planAndApply } from '../../../src/reconcile/index.ts';
 import { adminAccountability, readItems, type Accountability } from '../../../src/services/index.ts';
 import {
   ALL,
+  COUNTS,
   DYNAMIC,
   LOGICAL,
   MATRIX,
@@ -110,6 +111,21 @@ describe.each(testBackends)('GraphQL parity with the REST query language on $nam
 
   it.each(RELATIONAL)('relational: %s', async (_title, filter, expected, collection) => {
     expect(await filtered(filter, collection)).toEqual(expected);
+  });
+
+  /** REST's `count(f)` key as GraphQL writes it: `f_func: { count: … }`. */
+  const withCountFunctions = (filter: unknown): unknown =>
+    Array.isArray(filter)
+      ? filter.map(withCountFunctions)
+      : filter !== null && typeof filter === 'object'
+        ? Object.fromEntries(Object.entries(filter).map(([key, value]) => {
+            const counted = /^count\((\w+)\)$/.exec(key);
+            return counted ? [`${counted[1]}_func`, { count: typeof value === 'object' && value !== null ? value : { _eq: value } }] : [key, withCountFunctions(value)];
+          }))
+        : filter;
+
+  it.each(COUNTS)('count: %s', async (_title, filter, expected, collection) => {
+    expect(await filtered(withCountFunctions(filter), collection)).toEqual(expected);
   });
 
   it.each(DYNAMIC.filter(([title]) => !title.endsWith('string form')))('dynamic: %s answers what REST answers for the same caller', async (_title, filter, expected, user) => {

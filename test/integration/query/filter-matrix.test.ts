@@ -13,6 +13,7 @@ import { compileRead, parseReadQuery, type ParseOptions } from '../../../src/que
 import { planAndApply } from '../../../src/reconcile/index.ts';
 import {
   ALL,
+  COUNTS,
   DYNAMIC,
   EXPECTED_OPERATORS,
   LOGICAL,
@@ -134,6 +135,10 @@ describe.each(testBackends)('filter matrix on $name', ({ name }) => {
   });
 
   it.each(RELATIONAL)('relational: %s', async (_title, filter, expected, collection) => {
+    expect(await filtered(filter, {}, collection)).toEqual(expected);
+  });
+
+  it.each(COUNTS)('count: %s', async (_title, filter, expected, collection) => {
     expect(await filtered(filter, {}, collection)).toEqual(expected);
   });
 

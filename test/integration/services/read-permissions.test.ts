@@ -205,3 +205,48 @@ describe.each(testBackends)('fields granted per row (case/when) on $name', ({ na
     ]);
   });
 });
+
+describe.each(testBackends)('count() of a relation under permissions on $name', ({ name }) => {
+  let context: Context;
+  let database: TestDatabase;
+  let caller: Accountability;
+
+  beforeAll(async () => {
+    ({ context, database } = await createTestContext(name));
+    const model = modelOf(
+      {
+        owners: { fields: { name: { type: 'string' }, pets: { type: 'o2m', related: 'pets', foreignKey: 'owner' } } },
+        pets: { fields: { name: { type: 'string' }, hidden: { type: 'boolean' }, owner: { type: 'm2o', related: 'owners' } } },
+      },
+      {
+        policies: [{ policy: 'seen', permissions: { owners: { read: { fields: '*' } }, pets: { read: { fields: '*', filter: { hidden: { _eq: false } } } } } }],
+        roles: [{ role: 'reader', policies: ['seen'] }],
+      },
+    );
+    const { report } = await planAndApply({ db: context.db, model, modelHash: modelHash(model), source: { description: 'test', commit: null, ref: null, environment: null }, appliedBy: 'test' });
+    expect(report.status).toBe('applied');
+    await context.models.reload();
+    caller = accountabilityAs(model, { role: 'reader', user: USER });
+    await createItems({
+      context,
+      accountability: adminAccountability(),
+      collection: 'owners',
+      items: [
+        { name: 'one visible, two hidden', pets: [{ name: 'a', hidden: false }, { name: 'b', hidden: true }, { name: 'c', hidden: true }] },
+        { name: 'two visible', pets: [{ name: 'd', hidden: false }, { name: 'e', hidden: false }] },
+      ],
+    });
+  });
+  afterAll(() => database.drop());
+
+  const names = async (accountability: Accountability, filter: Record<string, unknown>) =>
+    ((await readItems({ context, accountability, collection: 'owners', query: { filter, fields: ['name'], sort: ['id'] } })).data as { name: string }[]).map((row) => row.name);
+
+  it('counts only the related items the caller may read, as count(pets) in fields does', async () => {
+    expect(await names(adminAccountability(), { 'count(pets)': { _gte: 3 } })).toEqual(['one visible, two hidden']);
+    expect(await names(caller, { 'count(pets)': { _gte: 2 } })).toEqual(['two visible']);
+    expect(await names(caller, { 'count(pets)': 1 })).toEqual(['one visible, two hidden']);
+    const counted = (await readItems({ context, accountability: caller, collection: 'owners', query: { fields: ['count(pets)'], sort: ['id'] } })).data;
+    expect(counted).toEqual([{ pets_count: 1 }, { pets_count: 2 }]);
+  });
+});
