@@ -15,6 +15,7 @@ import {
   getVariableValues,
   NoSchemaIntrospectionCustomRule,
   parse,
+  printSchema,
   specifiedRules,
   validate,
   type DocumentNode,
@@ -29,7 +30,7 @@ import {
 } from 'graphql';
 import type { AuthCookieJar } from '../auth/index.ts';
 import type { Context } from '../context/index.ts';
-import { GraphqlValidationError, InvalidPayloadError, isCairnError, MethodNotAllowedError } from '../errors/index.ts';
+import { ForbiddenError, GraphqlValidationError, InvalidPayloadError, isCairnError, MethodNotAllowedError } from '../errors/index.ts';
 import { readAccessFor, writeGrantsFor } from '../permissions/index.ts';
 import { readAtVersion, readDataJson, readItem, readItems, type Accountability } from '../services/index.ts';
 import type { ReadQuery } from '../query/index.ts';
@@ -86,6 +87,8 @@ interface DirectInput {
 }
 
 export interface GraphqlService {
+  /** The caller's schema of /graphql (`items`) or /graphql/system, as SDL. */
+  sdl(accountability: Accountability, scope: 'items' | 'system'): string;
   execute(accountability: Accountability, request: { query?: unknown; variables?: unknown; operationName?: unknown }, options?: ExecuteOptions): Promise<GraphqlResponse>;
 }
 
@@ -219,6 +222,16 @@ export function createGraphqlService(context: GraphqlContext): GraphqlService {
       return read.byId ? { read, key: String(args.id), query: selection } : { read, query: { ...listQuery(args), ...selection } };
     });
 
+  const systemSchemaOf = () => (systemSchema ??= buildSystemSchema(systemResolvers(context, sdl)));
+  /** The caller's schema as SDL (what /server/specs/graphql serves): only what it may see, as introspection shows it. */
+  const sdl = (accountability: Accountability, scope: 'items' | 'system'): string => {
+    // The SDL says what introspection would: switched off, both are.
+    if (!limits.introspection) throw new ForbiddenError({ reason: 'GraphQL introspection is turned off (GRAPHQL_INTROSPECTION=false)' });
+    const schema = scope === 'system' ? systemSchemaOf() : schemaFor(accountability);
+    if (!schema) throw new InvalidPayloadError({ reason: 'No model is applied yet: there is nothing to query' });
+    return printSchema(schema);
+  };
+
   const formatError = (error: GraphQLError) => {
     const original = error.originalError;
     if (original && isCairnError(original)) {
@@ -229,11 +242,12 @@ export function createGraphqlService(context: GraphqlContext): GraphqlService {
   };
 
   return {
+    sdl,
     async execute(accountability, request, options = {}) {
       if (typeof request.query !== 'string' || request.query.trim() === '') throw new InvalidPayloadError({ reason: '"query" has to be a GraphQL document' });
       const variables = typeof request.variables === 'string' ? parseJson(request.variables) : (request.variables ?? {});
       if (variables === null || typeof variables !== 'object' || Array.isArray(variables)) throw new InvalidPayloadError({ reason: '"variables" has to be an object' });
-      const schema = options.scope === 'system' ? (systemSchema ??= buildSystemSchema(systemResolvers(context))) : schemaFor(accountability);
+      const schema = options.scope === 'system' ? systemSchemaOf() : schemaFor(accountability);
       if (!schema) throw new InvalidPayloadError({ reason: 'No model is applied yet: there is nothing to query' });
       const operationName = typeof request.operationName === 'string' ? request.operationName : undefined;
       const entry = accepted(schema, request.query, operationName);

@@ -34,6 +34,7 @@ import {
   type Accountability,
   type ReadItemsResult,
   type RequestOrigin,
+  type RoleRecord,
 } from '../services/index.ts';
 import { ACTIVITY, REVISIONS, VERSIONS } from '../services/system-collections.ts';
 import { selectionQuery } from './selection.ts';
@@ -85,7 +86,10 @@ function modeOf(args: Args, cookies: AuthCookieJar | undefined): AuthMode {
   return mode;
 }
 
-export function systemResolvers(context: SystemGraphqlContext): SystemResolvers<SystemResolverContext> {
+/** The caller's schema as SDL, from the service that holds the schemas. */
+export type SdlOf = (accountability: Accountability, scope: 'items' | 'system') => string;
+
+export function systemResolvers(context: SystemGraphqlContext, sdlOf: SdlOf): SystemResolvers<SystemResolverContext> {
   const history = (collection: string): [Resolver, Resolver] => [
     async (_source, args, { accountability }, info) => (await readItems({ context, accountability, collection, query: { ...selected(info), ...listArgs(args as Args) }, system: true })).data,
     async (_source, args, { accountability }, info) => (await readItem({ context, accountability, collection, key: String((args as Args).id), query: selected(info), system: true })).data,
@@ -143,6 +147,8 @@ export function systemResolvers(context: SystemGraphqlContext): SystemResolvers<
 
     roles: (_source, _args, { accountability }) => readRoles({ context, accountability }).data,
     roles_by_id: (_source, args, { accountability }) => readRoles({ context, accountability, key: String((args as Args).id) }).data,
+    roles_me: (_source, _args, { accountability }) => (readRoles({ context, accountability }).data as RoleRecord[]).filter((role) => accountability.roles.includes(role.id)),
+    policies_me_globals: (_source, _args, { accountability }) => ({ enforce_tfa: false, app_access: accountability.appAccess, admin_access: accountability.admin }),
     policies: (_source, _args, { accountability }) => readPolicies({ context, accountability }).data,
     policies_by_id: (_source, args, { accountability }) => readPolicies({ context, accountability, key: String((args as Args).id) }).data,
     permissions: (_source, _args, { accountability }) => readPermissions({ context, accountability }).data,
@@ -152,6 +158,7 @@ export function systemResolvers(context: SystemGraphqlContext): SystemResolvers<
     server_ping: () => 'pong',
     server_info: () => serverInfo(context),
     server_health: () => checkHealth({ db: context.db, version: context.version, instanceId: context.instanceId }),
+    server_specs_graphql: (_source, args, { accountability }) => sdlOf(accountability, (args as { scope: 'items' | 'system' }).scope),
 
     auth_login: async (_source, args, { accountability, cookies }) => {
       const { email, password } = args as Args;

@@ -35,8 +35,8 @@ export const SYSTEM_QUERY_FIELDS = [
   'versions', 'versions_by_id', 'versions_compare',
   'revisions', 'revisions_by_id', 'activity', 'activity_by_id',
   'users', 'users_by_id', 'users_me',
-  'roles', 'roles_by_id', 'policies', 'policies_by_id', 'permissions', 'permissions_by_id', 'permissions_me',
-  'server_ping', 'server_info', 'server_health',
+  'roles', 'roles_by_id', 'roles_me', 'policies', 'policies_by_id', 'policies_me_globals', 'permissions', 'permissions_by_id', 'permissions_me',
+  'server_ping', 'server_info', 'server_health', 'server_specs_graphql',
 ] as const;
 /** Mutation root fields, by name. */
 export const SYSTEM_MUTATION_FIELDS = [
@@ -133,6 +133,11 @@ const AuthTokens = new GraphQLObjectType({
 });
 const AuthMode = new GraphQLEnumType({ name: 'auth_mode', values: { json: { value: 'json' }, cookie: { value: 'cookie' }, session: { value: 'session' } } });
 const DeleteOne = new GraphQLObjectType({ name: 'delete_one', fields: { id: { type: GraphQLID } } });
+const PoliciesGlobals = new GraphQLObjectType({
+  name: 'policies_me_globals_type',
+  fields: { enforce_tfa: { type: GraphQLBoolean }, app_access: { type: GraphQLBoolean }, admin_access: { type: GraphQLBoolean } },
+});
+const SdlScope = new GraphQLEnumType({ name: 'graphql_sdl_scope', values: { items: { value: 'items' }, system: { value: 'system' } } });
 
 const CreateVersion = new GraphQLInputObjectType({
   name: 'create_directus_versions_input',
@@ -175,14 +180,17 @@ export function buildSystemSchema<TContext>(resolvers: SystemResolvers<TContext>
     users_me: { type: User },
     roles: { type: listOf(Role) },
     roles_by_id: { type: Role, args: ID_ARG },
+    roles_me: { type: listOf(Role), description: "The caller's roles: its role and the roles above it." },
     policies: { type: listOf(Policy) },
     policies_by_id: { type: Policy, args: ID_ARG },
+    policies_me_globals: { type: PoliciesGlobals, description: "What the caller's policies grant beyond permissions (enforce_tfa is always false: Cairn has no TFA)." },
     permissions: { type: listOf(Permission) },
     permissions_by_id: { type: Permission, args: ID_ARG },
     permissions_me: { type: GraphQLJSON, description: "GET /permissions/me's body: the permission rows of the caller's policies." },
     server_ping: { type: GraphQLString },
     server_info: { type: GraphQLJSON },
     server_health: { type: GraphQLJSON },
+    server_specs_graphql: { type: GraphQLString, args: { scope: { type: SdlScope, defaultValue: 'items' } }, description: "The caller's schema of /graphql (items) or /graphql/system, as SDL." },
   };
   const mutation: Record<(typeof SYSTEM_MUTATION_FIELDS)[number], Omit<GraphQLFieldConfigMap<unknown, TContext>[string], 'resolve'>> = {
     create_versions_item: { type: Version, args: { data: { type: new GraphQLNonNull(CreateVersion) } } },

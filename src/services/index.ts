@@ -8,7 +8,7 @@ export { parseKey, requireKeys, type ItemKey } from './items/item-keys.ts';
 export { createItems, deleteItems, updateBatch, updateItems, upsertSingleton } from './items/write-items.ts';
 export { revertRevision } from './items/revert-revision.ts';
 export { createUsers, deleteUsers, readMe, readUser, readUsers, SELF_EDITABLE_FIELDS, updateMe, updateUsers, USER_FIELD_TOKEN_NAME, USER_STATUSES } from './users.ts';
-export { readPermissions, readMyPermissions, readPolicies, readRoles, refuseAccessWrite, type AccessKind } from './access.ts';
+export { readPermissions, readMyPermissions, readPolicies, readRoles, refuseAccessWrite, type AccessKind, type RoleRecord } from './access.ts';
 export { inOneTransaction } from './unit-of-work.ts';
 export { compareVersion, createVersions, deleteVersions, promoteVersion, readAtVersion, readVersion, saveToVersion, updateVersion, type Comparison, type VersionRow } from './versions/versions.ts';
 export { queueAudit } from './versions/audit-outbox.ts';

@@ -8,7 +8,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { authentication, createDirectus, graphql, isDirectusError, readItems, rest, staticToken } from '@directus/sdk';
+import { authentication, createDirectus, graphql, isDirectusError, readGraphqlSdl, readItems, rest, staticToken } from '@directus/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEMPLATE_DIR } from '../../src/cli/commands/init.ts';
 import { openDatabase } from '../../src/db/index.ts';
@@ -200,5 +200,11 @@ describe.each(testBackends)('GraphQL over HTTP on $name', ({ name }) => {
     const articles = schema.__schema.types.find((type) => type.name === 'articles')!;
     expect(articles.fields!.map((field) => field.name).sort()).toEqual(['body', 'category', 'id', 'published_at', 'published_at_func', 'slug', 'tags', 'tags_func', 'title']);
     expect(schema.__schema.types.map((type) => type.name)).not.toContain('authors');
+    // The same schema as SDL, through the SDK's readGraphqlSdl: the public's, not the administrator's.
+    const sdl = await client.request(readGraphqlSdl());
+    expect(sdl).toContain('type articles {');
+    expect(sdl).not.toContain('type authors');
+    expect(await admin().request(readGraphqlSdl())).toContain('type authors');
+    expect(await client.request(readGraphqlSdl('system'))).toContain('auth_login');
   });
 });

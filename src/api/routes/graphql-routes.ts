@@ -7,7 +7,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Context } from '../../context/index.ts';
-import { InvalidPayloadError, MethodNotAllowedError } from '../../errors/index.ts';
+import { InvalidPayloadError, MethodNotAllowedError, RouteNotFoundError } from '../../errors/index.ts';
 import { createGraphqlService, type ExecuteOptions, type GraphqlResponse } from '../../graphql/index.ts';
 import type { Accountability } from '../../services/index.ts';
 import { authCookieJar } from '../auth-cookies.ts';
@@ -25,6 +25,17 @@ export function registerGraphqlRoutes(server: FastifyInstance, context: Context,
   // An answer built as JSON text (PostgreSQL's, passed through) goes out as it is.
   const send = (reply: FastifyReply, answer: GraphqlResponse) =>
     answer.text === undefined ? reply.status(answer.status).send(answer.body) : reply.status(answer.status).type('application/json; charset=utf-8').send(answer.text);
+
+  // The caller's schema as SDL, as Directus serves it (an attachment; @directus/sdk's readGraphqlSdl reads it as text).
+  const specs = (scope: string, request: FastifyRequest, reply: FastifyReply) => {
+    if (scope !== 'items' && scope !== 'system') throw new RouteNotFoundError({ path: request.url.split('?')[0]! });
+    return reply
+      .type('text/plain; charset=utf-8')
+      .header('content-disposition', `attachment; filename="schema${scope === 'system' ? '-system' : ''}.graphql"`)
+      .send(graphql.sdl(accountability(request), scope));
+  };
+  server.get('/server/specs/graphql', async (request, reply) => specs('items', request, reply));
+  server.get<{ Params: { scope: string } }>('/server/specs/graphql/:scope', async (request, reply) => specs(request.params.scope, request, reply));
 
   for (const [url, scope] of endpoints) {
     const options = (request: FastifyRequest, reply: FastifyReply): ExecuteOptions =>

@@ -170,6 +170,9 @@ describe.each(testBackends)('GraphQL settings and singletons on $name', ({ name 
       expect(response.json().errors[0].extensions.graphqlErrors[0].message, query).toContain('introspection');
     }
     expect((await post('{ settings { site_name } }')).json()).toEqual({ data: { settings: { site_name: 'My blog' } } });
+    // The SDL says what introspection would: refused too.
+    const sdl = await server.inject({ method: 'GET', url: '/server/specs/graphql', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    expect([sdl.statusCode, sdl.json().errors[0].extensions.code]).toEqual([403, 'FORBIDDEN']);
   });
 
   it('serves a singleton as one object, with a version', async () => {

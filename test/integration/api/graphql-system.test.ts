@@ -161,6 +161,33 @@ describe.each(testBackends)('GraphQL /graphql/system on $name', ({ name }) => {
       });
     });
 
+    it('roles_me and policies_me_globals: the caller\'s own', async () => {
+      // The editor's role has the viewer's as its parent: both are the editor's.
+      expect(dataOf(await gql('{ roles_me { id } policies_me_globals { admin_access app_access enforce_tfa } }', {}, editor))).toEqual({
+        roles_me: [{ id: 'editor' }, { id: 'viewer' }],
+        policies_me_globals: { admin_access: false, app_access: true, enforce_tfa: false },
+      });
+      expect(dataOf(await gql('{ roles_me { id } policies_me_globals { admin_access } }', {}, ADMIN_TOKEN))).toEqual({ roles_me: [{ id: 'administrator' }], policies_me_globals: { admin_access: true } });
+      expect(dataOf(await gql('{ roles_me { id } policies_me_globals { app_access } }', {}, null))).toEqual({ roles_me: [], policies_me_globals: { app_access: false } });
+    });
+
+    it('the caller\'s schema as SDL: server_specs_graphql and GET /server/specs/graphql[/system]', async () => {
+      const items = await rest('GET', '/server/specs/graphql', viewer);
+      expect(items.headers['content-type']).toBe('text/plain; charset=utf-8');
+      expect(items.headers['content-disposition']).toBe('attachment; filename="schema.graphql"');
+      expect(items.body).toContain('type articles {');
+      expect(items.body).toContain('articles_filter');
+      // The viewer's schema: authors without their email, no mutations it may not use.
+      expect(items.body).not.toContain('email');
+      expect(items.body).not.toContain('create_articles_item');
+      expect((await rest('GET', '/server/specs/graphql', ADMIN_TOKEN)).body).toContain('create_articles_item');
+      expect(dataOf(await gql('{ server_specs_graphql }', {}, viewer)).server_specs_graphql).toBe(items.body);
+      const system = await rest('GET', '/server/specs/graphql/system', null);
+      expect(system.body).toContain('type directus_versions');
+      expect(dataOf(await gql('{ server_specs_graphql(scope: system) }', {}, null)).server_specs_graphql).toBe(system.body);
+      expect((await rest('GET', '/server/specs/graphql/nope', ADMIN_TOKEN)).statusCode).toBe(404);
+    });
+
     it('server_ping, server_info and server_health', async () => {
       const data = dataOf(await gql('{ server_ping server_info server_health }', {}, null));
       expect(data.server_ping).toBe((await server.inject({ method: 'GET', url: '/server/ping' })).body);
