@@ -92,6 +92,14 @@ export function checkFilter(options: {
         continue;
       }
       if (functionTarget(key) !== undefined) {
+        // count() counts an o2m or m2m; the date functions read a date, time or timestamp (as the query parser insists).
+        const fn = key.slice(0, key.indexOf('('));
+        const relational = field?.relation?.kind === 'o2m' || field?.relation?.kind === 'm2m';
+        const dated = field !== undefined && ['date', 'dateTime', 'time', 'timestamp'].includes(field.type) && !(field.type === 'time' && ['year', 'month', 'week', 'day', 'weekday'].includes(fn));
+        if (fn === 'count' ? !relational : !dated) {
+          issues.push({ path: here, target: 'key', message: fn === 'count' ? `count() takes an o2m or m2m field, not "${fieldName}"` : `${fn}() takes a date, time or timestamp field, not "${fieldName}"` });
+          continue;
+        }
         conditions(value, 'integer', here);
         continue;
       }
