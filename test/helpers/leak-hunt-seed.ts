@@ -1,14 +1,70 @@
 /**
- * The data of the leak hunts (REST: test/integration/services/permission-leak-hunt.test.ts,
+ * The model and data of the leak hunts (REST: test/integration/services/permission-leak-hunt.test.ts,
  * GraphQL: test/integration/api/graphql-leak-hunt.test.ts): two databases with the same rows a
- * non-administrator may see and different rows and values it may not. The collections it needs:
- * authors (name, email), tags (name), articles (title, status, views, internal_note, author,
- * comments, tags as an m2m), comments (body, article).
+ * non-administrator may see and different rows and values it may not.
  */
 import type { Context } from '../../src/context/index.ts';
+import type { Model } from '../../src/model/index.ts';
 import { adminAccountability, createItems, deleteItems, updateItems, type Accountability } from '../../src/services/index.ts';
+import { modelOf } from './models.ts';
 
 export type Variant = 'A' | 'B';
+
+/**
+ * The hunts' model. Beyond authors, articles and comments: authors.articles (an o2m from a
+ * collection read whole into one read by rule) and articles.tags (an m2m, whose generated junction
+ * takes its permissions from articles). Two callers: `reader`, whose one permission per collection
+ * hides internal_note everywhere, and `reviewer`, who also reads internal_note of articles in
+ * review. With `adminOnly`, authors.secret_code and payroll, which only the administrator reads
+ * (authors' readable fields are then listed): names that must never reach a caller's schema.
+ */
+export function leakHuntModel(options: { adminOnly?: boolean } = {}): Model {
+  const adminOnly = options.adminOnly ?? false;
+  return modelOf(
+    {
+      authors: {
+        fields: {
+          name: { type: 'string' },
+          email: { type: 'string' },
+          ...(adminOnly ? { secret_code: { type: 'string' } } : {}),
+          articles: { type: 'o2m', related: 'articles', foreignKey: 'author' },
+        },
+      },
+      tags: { fields: { name: { type: 'string' } } },
+      articles: {
+        fields: {
+          title: { type: 'string' },
+          status: { type: 'string' },
+          views: { type: 'integer' },
+          internal_note: { type: 'text' },
+          author: { type: 'm2o', related: 'authors' },
+          comments: { type: 'o2m', related: 'comments', foreignKey: 'article' },
+          tags: { type: 'm2m', related: 'tags' },
+        },
+      },
+      comments: { fields: { body: { type: 'string' }, article: { type: 'm2o', related: 'articles' } } },
+      ...(adminOnly ? { payroll: { fields: { salary: { type: 'integer' }, employee: { type: 'm2o', related: 'authors' } } } } : {}),
+    },
+    {
+      policies: [
+        {
+          policy: 'reader',
+          permissions: {
+            articles: { read: { fields: ['id', 'title', 'status', 'views', 'author', 'comments', 'tags'], filter: { status: { _neq: 'draft' } } } },
+            comments: { read: { fields: '*', filter: { article: { status: { _neq: 'draft' } } } } },
+            authors: { read: { fields: adminOnly ? ['id', 'name', 'email', 'articles'] : '*' } },
+            tags: { read: { fields: '*' } },
+          },
+        },
+        { policy: 'review-notes', permissions: { articles: { read: { fields: ['id', 'internal_note'], filter: { status: { _eq: 'review' } } } } } },
+      ],
+      roles: [
+        { role: 'reader', policies: ['reader'] },
+        { role: 'reviewer', policies: ['reader', 'review-notes'] },
+      ],
+    },
+  );
+}
 
 /** The administrator seeding, from a different place in each: where a change came from is hidden from non-administrators. */
 export function adminFrom(variant: Variant): Accountability {

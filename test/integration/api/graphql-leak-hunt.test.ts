@@ -26,8 +26,7 @@ import { modelHash, type Model } from '../../../src/model/index.ts';
 import { planAndApply } from '../../../src/reconcile/index.ts';
 import { createItems, updateItems } from '../../../src/services/index.ts';
 import { createUser } from '../../helpers/auth.ts';
-import { adminFrom, seedHidden, seedVisible, type Variant } from '../../helpers/leak-hunt-seed.ts';
-import { modelOf } from '../../helpers/models.ts';
+import { adminFrom, leakHuntModel, seedHidden, seedVisible, type Variant } from '../../helpers/leak-hunt-seed.ts';
 import { createTestContext } from '../../helpers/test-context.ts';
 import { testBackends, type TestDatabase } from '../../helpers/test-databases.ts';
 
@@ -35,52 +34,7 @@ import { testBackends, type TestDatabase } from '../../helpers/test-databases.ts
 const RUNS = Number(process.env.GRAPHQL_LEAK_HUNT_RUNS ?? 500);
 const ADMIN_TOKEN = 'graphql-leak-hunt-admin-token';
 
-// The REST hunt's model, with authors' fields listed (so that the new secret_code is hidden) and
-// payroll, which only the administrator reads: names that must never reach a caller's schema.
-const model: Model = modelOf(
-  {
-    authors: {
-      fields: {
-        name: { type: 'string' },
-        email: { type: 'string' },
-        secret_code: { type: 'string' },
-        articles: { type: 'o2m', related: 'articles', foreignKey: 'author' },
-      },
-    },
-    tags: { fields: { name: { type: 'string' } } },
-    articles: {
-      fields: {
-        title: { type: 'string' },
-        status: { type: 'string' },
-        views: { type: 'integer' },
-        internal_note: { type: 'text' },
-        author: { type: 'm2o', related: 'authors' },
-        comments: { type: 'o2m', related: 'comments', foreignKey: 'article' },
-        tags: { type: 'm2m', related: 'tags' },
-      },
-    },
-    comments: { fields: { body: { type: 'string' }, article: { type: 'm2o', related: 'articles' } } },
-    payroll: { fields: { salary: { type: 'integer' }, employee: { type: 'm2o', related: 'authors' } } },
-  },
-  {
-    policies: [
-      {
-        policy: 'reader',
-        permissions: {
-          articles: { read: { fields: ['id', 'title', 'status', 'views', 'author', 'comments', 'tags'], filter: { status: { _neq: 'draft' } } } },
-          comments: { read: { fields: '*', filter: { article: { status: { _neq: 'draft' } } } } },
-          authors: { read: { fields: ['id', 'name', 'email', 'articles'] } },
-          tags: { read: { fields: '*' } },
-        },
-      },
-      { policy: 'review-notes', permissions: { articles: { read: { fields: ['id', 'internal_note'], filter: { status: { _eq: 'review' } } } } } },
-    ],
-    roles: [
-      { role: 'reader', policies: ['reader'] },
-      { role: 'reviewer', policies: ['reader', 'review-notes'] },
-    ],
-  },
-);
+const model: Model = leakHuntModel({ adminOnly: true });
 
 /** What only the administrator reads, different in each database. */
 async function seedAdminOnly(context: Context, variant: Variant): Promise<void> {

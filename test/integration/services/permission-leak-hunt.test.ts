@@ -20,8 +20,7 @@ import { modelHash, type Model } from '../../../src/model/index.ts';
 import { planAndApply } from '../../../src/reconcile/index.ts';
 import { adminAccountability, readItem, readItems, readItemsJson, type Accountability } from '../../../src/services/index.ts';
 import { accountabilityAs } from '../../helpers/accountability.ts';
-import { seedHidden, seedVisible } from '../../helpers/leak-hunt-seed.ts';
-import { modelOf } from '../../helpers/models.ts';
+import { leakHuntModel, seedHidden, seedVisible } from '../../helpers/leak-hunt-seed.ts';
 import { createTestContext } from '../../helpers/test-context.ts';
 import { testBackends, type TestDatabase } from '../../helpers/test-databases.ts';
 
@@ -29,44 +28,7 @@ const USER = '3f1c2b9a-5d4e-4a8b-9c7d-1e2f3a4b5c6d';
 /** Generated reads per caller and backend (LEAK_HUNT_RUNS=20000 for a longer hunt). */
 const RUNS = Number(process.env.LEAK_HUNT_RUNS ?? 1500);
 
-// Beyond authors, articles and comments: authors.articles (an o2m from a collection read whole into one
-// read by rule) and articles.tags (an m2m, whose generated junction takes its permissions from articles).
-const model: Model = modelOf(
-  {
-    authors: { fields: { name: { type: 'string' }, email: { type: 'string' }, articles: { type: 'o2m', related: 'articles', foreignKey: 'author' } } },
-    tags: { fields: { name: { type: 'string' } } },
-    articles: {
-      fields: {
-        title: { type: 'string' },
-        status: { type: 'string' },
-        views: { type: 'integer' },
-        internal_note: { type: 'text' },
-        author: { type: 'm2o', related: 'authors' },
-        comments: { type: 'o2m', related: 'comments', foreignKey: 'article' },
-        tags: { type: 'm2m', related: 'tags' },
-      },
-    },
-    comments: { fields: { body: { type: 'string' }, article: { type: 'm2o', related: 'articles' } } },
-  },
-  {
-    policies: [
-      {
-        policy: 'reader',
-        permissions: {
-          articles: { read: { fields: ['id', 'title', 'status', 'views', 'author', 'comments', 'tags'], filter: { status: { _neq: 'draft' } } } },
-          comments: { read: { fields: '*', filter: { article: { status: { _neq: 'draft' } } } } },
-          authors: { read: { fields: '*' } },
-          tags: { read: { fields: '*' } },
-        },
-      },
-      { policy: 'review-notes', permissions: { articles: { read: { fields: ['id', 'internal_note'], filter: { status: { _eq: 'review' } } } } } },
-    ],
-    roles: [
-      { role: 'reader', policies: ['reader'] },
-      { role: 'reviewer', policies: ['reader', 'review-notes'] },
-    ],
-  },
-);
+const model: Model = leakHuntModel();
 
 // ---------------------------------------------------------------------------------------------
 // The generated reads
