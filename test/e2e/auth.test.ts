@@ -1,12 +1,8 @@
 /** Users and tokens end to end: `cairn users …` on the database, then a real `cairn serve` driven by @directus/sdk and fetch. */
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { authentication, createDirectus, readMe, rest, staticToken } from '@directus/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TEMPLATE_DIR } from '../../src/cli/commands/init.ts';
-import { runCairn, startCairnServer, type CairnServer } from '../helpers/cairn-process.ts';
-import { createPostgresDatabaseUrl, testBackends } from '../helpers/test-databases.ts';
+import { prepareServerHome, runCairn, startCairnServer, type CairnServer, type ServerHome } from '../helpers/cairn-process.ts';
+import { testBackends } from '../helpers/test-databases.ts';
 
 const SECRET = 's'.repeat(40);
 
@@ -29,23 +25,15 @@ function cookieFetch(): { fetch: typeof fetch; jar: Map<string, string> } {
 }
 
 describe.each(testBackends)('users and tokens end to end on $name', ({ name }) => {
-  let root: string;
+  let home: ServerHome;
   let server: CairnServer;
   let env: Record<string, string>;
-  let dropDatabase: (() => Promise<void>) | undefined;
   let staticTokenValue: string;
 
   beforeAll(async () => {
-    root = await mkdtemp(path.join(os.tmpdir(), 'cairn-auth-'));
-    env = { CAIRN_DATA_DIR: root, SECRET, ADMIN_EMAIL: 'admin@example.org', ADMIN_PASSWORD: 'admin password', LOG_LEVEL: 'warn' };
-    if (name === 'postgres') {
-      const database = await createPostgresDatabaseUrl();
-      dropDatabase = database.drop;
-      env = { ...env, DATABASE_URL: database.url };
-    }
     // Apply the template (so the editor role exists) and make the first admin; then administer users from the CLI.
-    const first = await startCairnServer({ ...env, LOG_LEVEL: 'info' }, { args: ['--project', TEMPLATE_DIR] });
-    await first.stop();
+    home = await prepareServerHome(name, { prefix: 'cairn-auth-', env: { SECRET, ADMIN_EMAIL: 'admin@example.org', ADMIN_PASSWORD: 'admin password', LOG_LEVEL: 'warn' } });
+    env = home.env;
     const created = await runCairn(['users', 'create', '--email', 'ed@example.org', '--password', 'first password', '--role', 'editor', '--json'], env);
     expect(created.stderr).toBe('');
     expect(created.code).toBe(0);
@@ -59,8 +47,7 @@ describe.each(testBackends)('users and tokens end to end on $name', ({ name }) =
   });
   afterAll(async () => {
     await server?.stop();
-    await dropDatabase?.();
-    await rm(root, { recursive: true, force: true });
+    await home?.remove();
   });
 
   it('cairn users refuses an unknown role, a duplicate email and an unknown user, with exit 1 and one line', async () => {

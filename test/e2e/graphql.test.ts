@@ -5,15 +5,12 @@
  * answers are compared with what REST gives the same caller through the
  * SDK's readItems, ids turned into strings as GraphQL shows them.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { authentication, createDirectus, graphql, isDirectusError, readGraphqlSdl, readItems, rest, staticToken } from '@directus/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TEMPLATE_DIR } from '../../src/cli/commands/init.ts';
 import { openDatabase } from '../../src/db/index.ts';
-import { runCairn, startCairnServer, type CairnServer } from '../helpers/cairn-process.ts';
-import { createPostgresDatabaseUrl, testBackends } from '../helpers/test-databases.ts';
+import { prepareServerHome, runCairn, startCairnServer, type CairnServer, type ServerHome } from '../helpers/cairn-process.ts';
+import { testBackends } from '../helpers/test-databases.ts';
 
 const TOKEN = 'admin-token-for-the-graphql-e2e';
 const SECRET = 'g'.repeat(40);
@@ -38,24 +35,13 @@ async function thrown(promise: Promise<unknown>): Promise<{ message: string; err
 }
 
 describe.each(testBackends)('GraphQL over HTTP on $name', ({ name }) => {
-  let root: string;
+  let home: ServerHome;
   let server: CairnServer;
-  let dropDatabase: (() => Promise<void>) | undefined;
 
   beforeAll(async () => {
-    root = await mkdtemp(path.join(os.tmpdir(), 'cairn-graphql-'));
-    let env: Record<string, string> = { CAIRN_DATA_DIR: root, ADMIN_TOKEN: TOKEN, SECRET, LOG_LEVEL: 'warn' };
-    let seedUrl: string | undefined;
-    if (name === 'postgres') {
-      const database = await createPostgresDatabaseUrl();
-      dropDatabase = database.drop;
-      seedUrl = database.url;
-      env = { ...env, DATABASE_URL: database.url };
-    }
-    const first = await startCairnServer({ ...env, LOG_LEVEL: 'info' }, { args: ['--project', TEMPLATE_DIR] });
-    await first.stop();
-    // Seed before serving: the embedded database is one process's at a time.
-    const db = await openDatabase(seedUrl ? { url: seedUrl } : { dataDir: path.join(root, 'data') });
+    home = await prepareServerHome(name, { prefix: 'cairn-graphql-', env: { ADMIN_TOKEN: TOKEN, SECRET, LOG_LEVEL: 'warn' } });
+    const { env } = home;
+    const db = await openDatabase(home.databaseUrl ? { url: home.databaseUrl } : { dataDir: path.join(home.root, 'data') });
     await db.knex('authors').insert([
       { name: 'Ada', email: 'ada@private.example', bio: 'Engines' },
       { name: 'Grace', email: 'grace@private.example', bio: 'Compilers' },
@@ -78,8 +64,7 @@ describe.each(testBackends)('GraphQL over HTTP on $name', ({ name }) => {
   });
   afterAll(async () => {
     await server?.stop();
-    await dropDatabase?.();
-    await rm(root, { recursive: true, force: true });
+    await home?.remove();
   });
 
   const admin = () => createDirectus(server.url).with(staticToken(TOKEN)).with(graphql()).with(rest());

@@ -6,30 +6,19 @@ import { aggregate, createDirectus, createItem, createItems, deleteItem, deleteI
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEMPLATE_DIR } from '../../src/cli/commands/init.ts';
 import { openDatabase } from '../../src/db/index.ts';
-import { startCairnServer, type CairnServer } from '../helpers/cairn-process.ts';
+import { prepareServerHome, startCairnServer, type CairnServer, type ServerHome } from '../helpers/cairn-process.ts';
 import { createPostgresDatabaseUrl, testBackends } from '../helpers/test-databases.ts';
 
 const TOKEN = 'admin-token-for-the-e2e-tests';
 
 describe.each(testBackends)('items over HTTP on $name', ({ name }) => {
-  let root: string;
+  let home: ServerHome;
   let server: CairnServer;
-  let dropDatabase: (() => Promise<void>) | undefined;
 
   beforeAll(async () => {
-    root = await mkdtemp(path.join(os.tmpdir(), 'cairn-items-'));
-    let env: Record<string, string> = { CAIRN_DATA_DIR: root, ADMIN_TOKEN: TOKEN, LOG_LEVEL: 'warn' };
-    // Seed before serving: the embedded database is one process's at a time.
-    let seedUrl: string | undefined;
-    if (name === 'postgres') {
-      const database = await createPostgresDatabaseUrl();
-      dropDatabase = database.drop;
-      seedUrl = database.url;
-      env = { ...env, DATABASE_URL: database.url };
-    }
-    const first = await startCairnServer({ ...env, LOG_LEVEL: 'info' }, { args: ['--project', TEMPLATE_DIR] });
-    await first.stop();
-    const db = await openDatabase(seedUrl ? { url: seedUrl } : { dataDir: path.join(root, 'data') });
+    home = await prepareServerHome(name, { prefix: 'cairn-items-', env: { ADMIN_TOKEN: TOKEN, LOG_LEVEL: 'warn' } });
+    const { env } = home;
+    const db = await openDatabase(home.databaseUrl ? { url: home.databaseUrl } : { dataDir: path.join(home.root, 'data') });
     await db.knex('authors').insert([{ name: 'Ada' }, { name: 'Grace' }]);
     await db.knex('articles').insert([
       { title: 'First', slug: 'first', status: 'published', views: 5, author: 1 },
@@ -41,8 +30,7 @@ describe.each(testBackends)('items over HTTP on $name', ({ name }) => {
   });
   afterAll(async () => {
     await server?.stop();
-    await dropDatabase?.();
-    await rm(root, { recursive: true, force: true });
+    await home?.remove();
   });
 
   const sdk = () => createDirectus(server.url).with(staticToken(TOKEN)).with(rest());

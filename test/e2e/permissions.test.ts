@@ -3,14 +3,10 @@
  * against a real `cairn serve` of the template, reading and writing as the
  * viewer and editor roles allow, and nothing more.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { authentication, createDirectus, createItem, readItem, readItems, readRevisions, rest, updateItem } from '@directus/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TEMPLATE_DIR } from '../../src/cli/commands/init.ts';
-import { runCairn, startCairnServer, type CairnServer } from '../helpers/cairn-process.ts';
-import { createPostgresDatabaseUrl, testBackends } from '../helpers/test-databases.ts';
+import { prepareServerHome, runCairn, startCairnServer, type CairnServer, type ServerHome } from '../helpers/cairn-process.ts';
+import { testBackends } from '../helpers/test-databases.ts';
 
 const SECRET = 'p'.repeat(40);
 const ADMIN_TOKEN = 'admin-token-for-the-permission-e2e';
@@ -22,9 +18,8 @@ interface Blog {
 }
 
 describe.each(testBackends)('permissions end to end on $name', ({ name }) => {
-  let root: string;
+  let home: ServerHome;
   let server: CairnServer;
-  let dropDatabase: (() => Promise<void>) | undefined;
   let published: number;
   let draft: number;
 
@@ -46,15 +41,8 @@ describe.each(testBackends)('permissions end to end on $name', ({ name }) => {
     );
 
   beforeAll(async () => {
-    root = await mkdtemp(path.join(os.tmpdir(), 'cairn-permissions-'));
-    let env: Record<string, string> = { CAIRN_DATA_DIR: root, SECRET, ADMIN_TOKEN, LOG_LEVEL: 'warn' };
-    if (name === 'postgres') {
-      const database = await createPostgresDatabaseUrl();
-      dropDatabase = database.drop;
-      env = { ...env, DATABASE_URL: database.url };
-    }
-    const first = await startCairnServer({ ...env, LOG_LEVEL: 'info' }, { args: ['--project', TEMPLATE_DIR] });
-    await first.stop();
+    home = await prepareServerHome(name, { prefix: 'cairn-permissions-', env: { SECRET, ADMIN_TOKEN, LOG_LEVEL: 'warn' } });
+    const { env } = home;
     for (const [email, role] of [['viewer@example.org', 'viewer'], ['editor@example.org', 'editor'], ['editor2@example.org', 'editor']]) {
       const created = await runCairn(['users', 'create', '--email', email!, '--password', 'a long enough password', '--role', role!], env);
       expect(created.code, created.stderr).toBe(0);
@@ -66,8 +54,7 @@ describe.each(testBackends)('permissions end to end on $name', ({ name }) => {
   });
   afterAll(async () => {
     await server?.stop();
-    await dropDatabase?.();
-    await rm(root, { recursive: true, force: true });
+    await home?.remove();
   });
 
   it('lets a signed-in viewer read what is published, never drafts or emails', async () => {

@@ -1,8 +1,7 @@
 /** The editorial round trip with @directus/sdk against a real `cairn serve` of the template: version, save, preview, compare, promote. */
 import { execFile } from 'node:child_process';
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, readFile, writeFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
-import os from 'node:os';
 import path from 'node:path';
 import {
   authentication,
@@ -18,8 +17,8 @@ import {
 } from '@directus/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEMPLATE_DIR } from '../../src/cli/commands/init.ts';
-import { runCairn, startCairnServer, type CairnServer } from '../helpers/cairn-process.ts';
-import { createPostgresDatabaseUrl, testBackends } from '../helpers/test-databases.ts';
+import { prepareServerHome, runCairn, startCairnServer, type CairnServer, type ServerHome } from '../helpers/cairn-process.ts';
+import { testBackends } from '../helpers/test-databases.ts';
 
 interface Blog {
   articles: { id: number; title: string; body: string | null; status: string; tags: unknown[] }[];
@@ -27,11 +26,9 @@ interface Blog {
 }
 
 describe.each(testBackends)('content versions end to end on $name', ({ name }) => {
-  let root: string;
+  let home: ServerHome;
   let server: CairnServer;
-  let dropDatabase: (() => Promise<void>) | undefined;
-  let project: string;
-  const git = async (...args: string[]) => (await promisify(execFile)('git', ['--git-dir', path.join(root, 'audit.git'), ...args])).stdout;
+  const git = async (...args: string[]) => (await promisify(execFile)('git', ['--git-dir', path.join(home.root, 'audit.git'), ...args])).stdout;
   /** The audit writer commits after the promote's transaction: wait (bounded) for the commit. */
   const auditLog = async (expected: number): Promise<string[]> => {
     for (let attempt = 0; attempt < 100; attempt++) {
@@ -49,28 +46,26 @@ describe.each(testBackends)('content versions end to end on $name', ({ name }) =
   };
 
   beforeAll(async () => {
-    root = await mkdtemp(path.join(os.tmpdir(), 'cairn-versions-'));
-    let env: Record<string, string> = { CAIRN_DATA_DIR: root, SECRET: 'v'.repeat(40), LOG_LEVEL: 'info' };
-    if (name === 'postgres') {
-      const database = await createPostgresDatabaseUrl();
-      dropDatabase = database.drop;
-      env = { ...env, DATABASE_URL: database.url };
-    }
     // The template, with its audit repository in the test's directory rather than the server's working directory.
-    project = path.join(root, 'project');
-    await cp(TEMPLATE_DIR, project, { recursive: true });
-    const projectFile = path.join(project, 'cairn.yaml');
-    await writeFile(projectFile, (await readFile(projectFile, 'utf8')).replace('repository: .cairn/audit.git', `repository: ${path.join(root, 'audit.git')}`));
-    const first = await startCairnServer(env, { args: ['--project', project] });
-    await first.stop();
+    home = await prepareServerHome(name, {
+      prefix: 'cairn-versions-',
+      env: { SECRET: 'v'.repeat(40), LOG_LEVEL: 'info' },
+      project: async (root) => {
+        const project = path.join(root, 'project');
+        await cp(TEMPLATE_DIR, project, { recursive: true });
+        const projectFile = path.join(project, 'cairn.yaml');
+        await writeFile(projectFile, (await readFile(projectFile, 'utf8')).replace('repository: .cairn/audit.git', `repository: ${path.join(root, 'audit.git')}`));
+        return project;
+      },
+    });
+    const { env } = home;
     const created = await runCairn(['users', 'create', '--email', 'editor@example.org', '--password', 'a long enough password', '--role', 'editor', '--json'], env);
     expect(created.code, created.stderr).toBe(0);
     server = await startCairnServer(env);
   });
   afterAll(async () => {
     await server?.stop();
-    await dropDatabase?.();
-    await rm(root, { recursive: true, force: true });
+    await home?.remove();
   });
 
   it('creates a version, saves to it, previews it with readItem, compares and promotes it', async () => {
@@ -95,7 +90,7 @@ describe.each(testBackends)('content versions end to end on $name', ({ name }) =
     expect(await auditLog(1)).toEqual([`Promote articles/${article.id} from version "Rewrite"\teditor@example.org <editor@example.org>`]);
     const published = JSON.parse(await git('show', `main:content/articles/${article.id}.json`)) as Record<string, unknown>;
     expect(published).toMatchObject({ id: article.id, title: 'Launch notes', body: 'Second cut' });
-    await promisify(execFile)('git', ['--git-dir', path.join(root, 'audit.git'), 'fsck', '--strict']);
+    await promisify(execFile)('git', ['--git-dir', path.join(home.root, 'audit.git'), 'fsck', '--strict']);
 
     // Its published history over HTTP: for the editor who may read the item, not for the public (a draft).
     const history = await fetch(`${server.url}/audit/articles/${article.id}`, { headers: { authorization: `Bearer ${await sdk.getToken()}` } });

@@ -1,6 +1,11 @@
 /** Runs the real `cairn` command (bin/cairn.js) as a child process, the way a user does. */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { TEMPLATE_DIR } from '../../src/cli/commands/init.ts';
+import { createPostgresDatabaseUrl, type BackendName } from './test-databases.ts';
 
 export const CAIRN_BIN = fileURLToPath(new URL('../../bin/cairn.js', import.meta.url));
 
@@ -72,4 +77,41 @@ export async function runCairn(args: string[], env: Env = {}): Promise<{ code: n
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
   return { code, stdout, stderr };
+}
+
+/** Where an end-to-end server lives: its data directory and, on PostgreSQL, its database. */
+export interface ServerHome {
+  root: string;
+  /** CAIRN_DATA_DIR, DATABASE_URL on PostgreSQL, and what the test asked for. */
+  env: Record<string, string>;
+  /** The database's URL on PostgreSQL; undefined on PGlite (the database is `<root>/data`). */
+  databaseUrl: string | undefined;
+  remove(): Promise<void>;
+}
+
+/**
+ * A data directory (and a database on PostgreSQL) with `project` applied by a
+ * first start, stopped again, so that the test can seed the database or run
+ * the CLI before it serves: the embedded database is one process's at a time.
+ */
+export async function prepareServerHome(backend: BackendName, options: { prefix: string; env?: Record<string, string>; project?: (root: string) => Promise<string> }): Promise<ServerHome> {
+  const root = await mkdtemp(path.join(os.tmpdir(), options.prefix));
+  let env: Record<string, string> = { CAIRN_DATA_DIR: root, ...options.env };
+  let database: { url: string; drop(): Promise<void> } | undefined;
+  if (backend === 'postgres') {
+    database = await createPostgresDatabaseUrl();
+    env = { ...env, DATABASE_URL: database.url };
+  }
+  const project = options.project ? await options.project(root) : TEMPLATE_DIR;
+  const first = await startCairnServer({ ...env, LOG_LEVEL: 'info' }, { args: ['--project', project] });
+  await first.stop();
+  return {
+    root,
+    env,
+    databaseUrl: database?.url,
+    async remove() {
+      await database?.drop();
+      await rm(root, { recursive: true, force: true });
+    },
+  };
 }
