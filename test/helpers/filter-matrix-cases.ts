@@ -9,7 +9,10 @@
  * anything (Directus behaves the same). LIKE operators match `%` and `_`
  * literally (Cairn escapes them; Directus does not).
  */
+import { expect } from 'vitest';
+import type { Database } from '../../src/db/index.ts';
 import { OPERATORS_BY_TYPE, type Model } from '../../src/model/index.ts';
+import { planAndApply } from '../../src/reconcile/index.ts';
 import { modelOf } from './models.ts';
 
 export const model: Model = modelOf({
@@ -760,3 +763,20 @@ export const SORTS: [sort: string | string[], ids: number[], nullsUnderAnyCollat
 ];
 
 export const REFUSED_SORTS = ['notes', 'tags', 'nope', 'owner.nope', 'notes.body', 'tags.tags_id'];
+
+/**
+ * Applies the matrix model to a migrated database and seeds its rows. Answers whether strings
+ * sort by bytes there (the C collation); elsewhere only where NULLs land is asserted.
+ */
+export async function applyMatrix(db: Database): Promise<{ byteOrder: boolean }> {
+  const { report } = await planAndApply({ db, model, modelHash: 'matrix', source: { description: 't', commit: null, ref: null, environment: null }, appliedBy: 'test' });
+  expect(report.status).toBe('applied');
+  const k = db.knex;
+  await k('owners').insert(OWNERS);
+  await k('tags').insert(TAGS);
+  await k('specimens').insert(SPECIMENS);
+  await k('notes').insert(NOTES);
+  await k('specimens_tags').insert(SPECIMENS_TAGS);
+  const { rows } = await k.raw('select datcollate from pg_database where datname = current_database()');
+  return { byteOrder: /^(C|POSIX)(\.|$)/.test(rows[0].datcollate) };
+}

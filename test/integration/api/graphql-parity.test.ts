@@ -18,25 +18,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Context } from '../../../src/context/index.ts';
 import { GraphqlValidationError, isCairnError } from '../../../src/errors/index.ts';
 import { createGraphqlService, type GraphqlService } from '../../../src/graphql/index.ts';
-import { planAndApply } from '../../../src/reconcile/index.ts';
 import { adminAccountability, readItems, type Accountability } from '../../../src/services/index.ts';
 import {
   ALL,
+  applyMatrix,
   COUNTS,
   DYNAMIC,
   LOGICAL,
   MATRIX,
-  model,
-  NOTES,
-  OWNERS,
   REFUSED_FILTERS,
   REFUSED_OPERATORS,
   RELATIONAL,
   SEARCHES,
   SORTS,
-  SPECIMENS,
-  SPECIMENS_TAGS,
-  TAGS,
 } from '../../helpers/filter-matrix-cases.ts';
 import { createTestContext } from '../../helpers/test-context.ts';
 import { testBackends, type TestDatabase } from '../../helpers/test-databases.ts';
@@ -57,17 +51,8 @@ describe.each(testBackends)('GraphQL parity with the REST query language on $nam
 
   beforeAll(async () => {
     ({ context, database } = await createTestContext(name));
-    const { report } = await planAndApply({ db: context.db, model, modelHash: 'matrix', source: { description: 't', commit: null, ref: null, environment: null }, appliedBy: 'test' });
-    expect(report.status).toBe('applied');
+    ({ byteOrder } = await applyMatrix(context.db));
     await context.models.reload();
-    const k = context.db.knex;
-    await k('owners').insert(OWNERS);
-    await k('tags').insert(TAGS);
-    await k('specimens').insert(SPECIMENS);
-    await k('notes').insert(NOTES);
-    await k('specimens_tags').insert(SPECIMENS_TAGS);
-    const { rows } = await k.raw('select datcollate from pg_database where datname = current_database()');
-    byteOrder = /^(C|POSIX)(\.|$)/.test(rows[0].datcollate);
     graphql = createGraphqlService(context);
   });
   afterAll(() => database?.drop());

@@ -10,28 +10,23 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OPERATORS_BY_TYPE } from '../../../src/model/index.ts';
 import { compileRead, parseReadQuery, type ParseOptions } from '../../../src/query/index.ts';
-import { planAndApply } from '../../../src/reconcile/index.ts';
 import {
   ALL,
+  applyMatrix,
   COUNTS,
   DYNAMIC,
   EXPECTED_OPERATORS,
   LOGICAL,
   MATRIX,
   model,
-  NOTES,
   NOW,
-  OWNERS,
   REFUSED_FILTERS,
   REFUSED_OPERATORS,
   REFUSED_SORTS,
   RELATIONAL,
   SEARCHES,
   SORTS,
-  SPECIMENS,
-  SPECIMENS_TAGS,
   STRING_FORMS,
-  TAGS,
 } from '../../helpers/filter-matrix-cases.ts';
 import { createTestDatabase, testBackends, type TestDatabase } from '../../helpers/test-databases.ts';
 
@@ -86,16 +81,7 @@ describe.each(testBackends)('filter matrix on $name', ({ name }) => {
 
   beforeAll(async () => {
     database = await createTestDatabase(name, { migrated: true });
-    const { report } = await planAndApply({ db: database.db, model, modelHash: 'h', source: { description: 't', commit: null, ref: null, environment: null }, appliedBy: 'test' });
-    expect(report.status).toBe('applied');
-    const k = database.db.knex;
-    await k('owners').insert(OWNERS);
-    await k('tags').insert(TAGS);
-    await k('specimens').insert(SPECIMENS);
-    await k('notes').insert(NOTES);
-    await k('specimens_tags').insert(SPECIMENS_TAGS);
-    const { rows } = await k.raw('select datcollate from pg_database where datname = current_database()');
-    byteOrder = /^(C|POSIX)(\.|$)/.test(rows[0].datcollate);
+    ({ byteOrder } = await applyMatrix(database.db));
   });
   afterAll(() => database?.drop());
 
