@@ -35,7 +35,7 @@ import {
 } from 'graphql';
 import type { Collection } from '../model/index.ts';
 import type { WriteGrants } from '../permissions/index.ts';
-import type { SchemaTypes } from './build-schema.ts';
+import { listOf, type SchemaTypes } from './build-schema.ts';
 import { inputScalarType } from './scalars.ts';
 
 export type MutationKind = 'createItems' | 'createItem' | 'updateItems' | 'updateBatch' | 'updateItem' | 'updateSingleton' | 'deleteItems' | 'deleteItem';
@@ -108,7 +108,7 @@ export function buildMutations<TContext>(options: { types: SchemaTypes; grants: 
     const type = types.objectType(name);
     const readable = type !== undefined;
     const one: GraphQLOutputType = type ?? GraphQLBoolean;
-    const many: GraphQLOutputType = type ? new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(type))) : GraphQLBoolean;
+    const many: GraphQLOutputType = type ? listOf(type) : GraphQLBoolean;
     // The list arguments narrow the answer: only where there is one to narrow.
     const listArgs = readable ? types.listArgs(collection.name) : {};
     const create = inputOf('create', collection);

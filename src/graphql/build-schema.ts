@@ -23,6 +23,8 @@ import {
   type GraphQLFieldConfigArgumentMap,
   type GraphQLFieldConfigMap,
   type GraphQLFieldResolver,
+  type GraphQLInputType,
+  type GraphQLOutputType,
 } from 'graphql';
 import type { Collection, Model } from '../model/index.ts';
 import { DATE_FUNCTIONS, type FieldAccess } from '../query/index.ts';
@@ -93,20 +95,28 @@ export const ALIAS_PREFIX = 'aliased__';
 export const relationValue: GraphQLFieldResolver<Record<string, unknown>, unknown> = (source, _args, _context, info) =>
   info.path.key !== info.fieldName && `${ALIAS_PREFIX}${info.path.key}` in source ? source[`${ALIAS_PREFIX}${info.path.key}`] : source[info.fieldName];
 
+/** The list arguments of REST's query language, with `filter` of the given type. */
+export function listArguments(filter: GraphQLInputType): GraphQLFieldConfigArgumentMap {
+  return {
+    filter: { type: filter },
+    sort: { type: new GraphQLList(GraphQLString) },
+    limit: { type: GraphQLInt },
+    offset: { type: GraphQLInt },
+    page: { type: GraphQLInt },
+    search: { type: GraphQLString },
+  };
+}
+
+/** `[type!]!`: what a list of items reads as. */
+export const listOf = (type: GraphQLObjectType): GraphQLOutputType => new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(type)));
+
 /** What marks a field as a relation for the selection walker, and reads it under its alias. */
 export const RELATION = { extensions: { cairn: { kind: 'relation' } satisfies CairnFieldExtension }, resolve: relationValue as GraphQLFieldResolver<unknown, unknown> };
 
 export function buildSchema<TContext>(model: Model, access: FieldAccess | undefined, resolvers: SchemaResolvers<TContext>, extensions: SchemaExtensions<TContext> = {}): GraphQLSchema {
   const readable = (collection: string) => (access ? access.readable(collection) : new Set([model.collections[collection]!.primaryKey.field, ...Object.keys(model.collections[collection]!.fields)]));
   const { filterOf } = filterInputs(model, readable);
-  const listArgs = (collection: string): GraphQLFieldConfigArgumentMap => ({
-    filter: { type: filterOf(collection)! },
-    sort: { type: new GraphQLList(GraphQLString) },
-    limit: { type: GraphQLInt },
-    offset: { type: GraphQLInt },
-    page: { type: GraphQLInt },
-    search: { type: GraphQLString },
-  });
+  const listArgs = (collection: string): GraphQLFieldConfigArgumentMap => listArguments(filterOf(collection)!);
   const functionTypes = new Map<string, GraphQLObjectType>();
   const functionType = (name: string) => {
     let type = functionTypes.get(name);
@@ -175,11 +185,11 @@ export function buildSchema<TContext>(model: Model, access: FieldAccess | undefi
       if (collection.versioning) query[`${name}_by_version`] = { type, args: requiredVersion, resolve: resolvers.singleton(name) };
       continue;
     }
-    query[name] = { type: new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(type))), args: listArgs(name), resolve: resolvers.list(name), ...root(name, 'list') };
+    query[name] = { type: listOf(type), args: listArgs(name), resolve: resolvers.list(name), ...root(name, 'list') };
     query[`${name}_by_id`] = { type, args: { id: { type: new GraphQLNonNull(GraphQLID) }, ...version }, resolve: resolvers.byId(name), ...root(name, 'byId') };
     if (collection.versioning) query[`${name}_by_version`] = { type, args: { id: { type: new GraphQLNonNull(GraphQLID) }, ...requiredVersion }, resolve: resolvers.byVersion(name) };
     query[`${name}_aggregated`] = {
-      type: new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(aggregatedType(collection, shown)))),
+      type: listOf(aggregatedType(collection, shown)),
       args: { groupBy: { type: new GraphQLList(GraphQLString) }, ...listArgs(name) },
       resolve: resolvers.aggregated(name),
     };

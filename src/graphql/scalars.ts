@@ -81,24 +81,7 @@ export function scalarType(field: Field): GraphQLOutputType {
  * a string too, so "12.50" reaches the column as written; dates and hashes are strings.
  */
 export function inputScalarType(field: Field): GraphQLInputType {
-  switch (field.type) {
-    case 'integer':
-      return GraphQLInt;
-    case 'bigInteger':
-      return GraphQLBigInt;
-    case 'float':
-      return GraphQLFloat;
-    case 'decimal':
-      return GraphQLStringOrFloat;
-    case 'boolean':
-      return GraphQLBoolean;
-    case 'json':
-      return GraphQLJSON;
-    case 'csv':
-      return new GraphQLList(GraphQLString);
-    case 'uuid':
-      return GraphQLID;
-    default:
-      return GraphQLString;
-  }
+  if (field.type === 'decimal') return GraphQLStringOrFloat;
+  const type = scalarType(field);
+  return type === GraphQLDate || type === GraphQLHash ? GraphQLString : (type as GraphQLInputType);
 }

@@ -28,7 +28,7 @@ import {
 import type { Collection, Model } from '../model/index.ts';
 import { ACTIVITY, REVISIONS, systemModel, USERS, VERSIONS } from '../services/system-collections.ts';
 import { GraphQLBigInt, GraphQLJSON, scalarType } from './scalars.ts';
-import { RELATION } from './build-schema.ts';
+import { listArguments, listOf, RELATION } from './build-schema.ts';
 
 /** Query root fields, by name. */
 export const SYSTEM_QUERY_FIELDS = [
@@ -49,17 +49,9 @@ export type SystemField = (typeof SYSTEM_QUERY_FIELDS)[number] | (typeof SYSTEM_
 export type SystemResolvers<TContext> = Record<SystemField, GraphQLFieldResolver<unknown, TContext>>;
 
 /** The list arguments of REST's query language (filter as its JSON object). */
-const LIST_ARGS: GraphQLFieldConfigArgumentMap = {
-  filter: { type: GraphQLJSON },
-  sort: { type: new GraphQLList(GraphQLString) },
-  limit: { type: GraphQLInt },
-  offset: { type: GraphQLInt },
-  page: { type: GraphQLInt },
-  search: { type: GraphQLString },
-};
+const LIST_ARGS = listArguments(GraphQLJSON);
 const ID_ARG: GraphQLFieldConfigArgumentMap = { id: { type: new GraphQLNonNull(GraphQLID) } };
 
-const listOf = (type: GraphQLObjectType): GraphQLOutputType => new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(type)));
 const strings = new GraphQLList(GraphQLString);
 const ids = new GraphQLList(GraphQLID);
 
