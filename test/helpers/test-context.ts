@@ -2,8 +2,11 @@
 import { randomUUID } from 'node:crypto';
 import { createOutboxWriter } from '../../src/audit/index.ts';
 import { createIdentityCache } from '../../src/auth/index.ts';
+import { expect } from 'vitest';
 import type { Context } from '../../src/context/index.ts';
 import { createEventBus, createLogger, createLoginLimits, createModelStore, loadSettings } from '../../src/context/index.ts';
+import { modelHash, type Model } from '../../src/model/index.ts';
+import { planAndApply } from '../../src/reconcile/index.ts';
 import { createTestDatabase, type BackendName, type TestDatabase } from './test-databases.ts';
 
 /**
@@ -43,4 +46,11 @@ export async function createTestContext(
     };
   }
   return { context, database };
+}
+
+/** Applies a model to the context's database, as `cairn apply` would, and has the context serve it. */
+export async function serveModel(context: Context, model: Model): Promise<void> {
+  const { report } = await planAndApply({ db: context.db, model, modelHash: modelHash(model), source: { description: 'test', commit: null, ref: null, environment: null }, appliedBy: 'test' });
+  expect(report.status).toBe('applied');
+  await context.models.reload();
 }

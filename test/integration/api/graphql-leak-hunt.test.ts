@@ -22,12 +22,11 @@ import { isDeepStrictEqual } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer } from '../../../src/api/index.ts';
 import type { Context } from '../../../src/context/index.ts';
-import { modelHash, type Model } from '../../../src/model/index.ts';
-import { planAndApply } from '../../../src/reconcile/index.ts';
+import type { Model } from '../../../src/model/index.ts';
 import { createItems, updateItems } from '../../../src/services/index.ts';
 import { createUser } from '../../helpers/auth.ts';
 import { adminFrom, leakHuntModel, seedHidden, seedVisible, type Variant } from '../../helpers/leak-hunt-seed.ts';
-import { createTestContext } from '../../helpers/test-context.ts';
+import { createTestContext, serveModel } from '../../helpers/test-context.ts';
 import { testBackends, type TestDatabase } from '../../helpers/test-databases.ts';
 
 /** Generated reads per caller and backend (GRAPHQL_LEAK_HUNT_RUNS=5000 for a longer hunt). */
@@ -288,9 +287,7 @@ describe.each(testBackends)('the GraphQL leak hunt on $name', ({ name }) => {
   beforeAll(async () => {
     for (const variant of ['A', 'B'] as const) {
       const { context, database } = await createTestContext(name, { env: { ADMIN_TOKEN } });
-      const { report } = await planAndApply({ db: context.db, model, modelHash: modelHash(model), source: { description: 'test', commit: null, ref: null, environment: null }, appliedBy: 'test' });
-      expect(report.status).toBe('applied');
-      await context.models.reload();
+      await serveModel(context, model);
       await seedVisible(context, variant);
       await seedHidden(context, variant);
       await seedAdminOnly(context, variant);

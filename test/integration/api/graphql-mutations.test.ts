@@ -9,13 +9,11 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer } from '../../../src/api/index.ts';
 import type { Context } from '../../../src/context/index.ts';
-import { modelHash } from '../../../src/model/index.ts';
-import { planAndApply } from '../../../src/reconcile/index.ts';
 import { adminAccountability, createItems, readItem, readItems, updateItems } from '../../../src/services/index.ts';
 import { createUser } from '../../helpers/auth.ts';
 import { modelOf } from '../../helpers/models.ts';
 import { applyTemplate } from '../../helpers/template.ts';
-import { createTestContext } from '../../helpers/test-context.ts';
+import { createTestContext, serveModel } from '../../helpers/test-context.ts';
 import { testBackends, type TestDatabase } from '../../helpers/test-databases.ts';
 
 const ADMIN_TOKEN = 'graphql-mutations-admin-token';
@@ -302,9 +300,7 @@ describe.each(testBackends)('GraphQL mutations of a singleton and of a collectio
         roles: [{ role: 'sender', policies: ['sender'] }],
       },
     );
-    const { report } = await planAndApply({ db: context.db, model, modelHash: modelHash(model), source: { description: 'test', commit: null, ref: null, environment: null }, appliedBy: 'test' });
-    expect(report.status).toBe('applied');
-    await context.models.reload();
+    await serveModel(context, model);
     server = buildServer(context);
     await createUser(context, { email: 'sender@example.org', role: 'sender', token: SENDER });
   });

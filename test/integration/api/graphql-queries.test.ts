@@ -10,11 +10,10 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer } from '../../../src/api/index.ts';
 import type { Context } from '../../../src/context/index.ts';
-import { planAndApply } from '../../../src/reconcile/index.ts';
 import { adminAccountability, createItems, createVersions, readItems, saveToVersion } from '../../../src/services/index.ts';
 import { modelOf } from '../../helpers/models.ts';
 import { applyTemplate } from '../../helpers/template.ts';
-import { createTestContext } from '../../helpers/test-context.ts';
+import { createTestContext, serveModel } from '../../helpers/test-context.ts';
 import { testBackends, type TestDatabase } from '../../helpers/test-databases.ts';
 
 const ADMIN_TOKEN = 'graphql-admin-token-for-tests';
@@ -151,9 +150,7 @@ describe.each(testBackends)('GraphQL settings and singletons on $name', ({ name 
   beforeAll(async () => {
     ({ context, database } = await createTestContext(name, { env: { ADMIN_TOKEN, GRAPHQL_INTROSPECTION: 'false' } }));
     const model = modelOf({ settings: { singleton: true, versioning: true, fields: { site_name: { type: 'string', default: 'My blog' }, per_page: { type: 'integer', default: 10 } } } });
-    const { report } = await planAndApply({ db: context.db, model, modelHash: 'singleton', source: { description: 't', commit: null, ref: null, environment: null }, appliedBy: 'test' });
-    expect(report.status).toBe('applied');
-    await context.models.reload();
+    await serveModel(context, model);
     server = buildServer(context);
   });
   afterAll(async () => {

@@ -16,12 +16,11 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Context } from '../../../src/context/index.ts';
-import { modelHash, type Model } from '../../../src/model/index.ts';
-import { planAndApply } from '../../../src/reconcile/index.ts';
+import type { Model } from '../../../src/model/index.ts';
 import { adminAccountability, readItem, readItems, readItemsJson, type Accountability } from '../../../src/services/index.ts';
 import { accountabilityAs } from '../../helpers/accountability.ts';
 import { leakHuntModel, seedHidden, seedVisible } from '../../helpers/leak-hunt-seed.ts';
-import { createTestContext } from '../../helpers/test-context.ts';
+import { createTestContext, serveModel } from '../../helpers/test-context.ts';
 import { testBackends, type TestDatabase } from '../../helpers/test-databases.ts';
 
 const USER = '3f1c2b9a-5d4e-4a8b-9c7d-1e2f3a4b5c6d';
@@ -361,9 +360,7 @@ describe.each(testBackends)('the permission leak hunt on $name', ({ name }) => {
       const created = await createTestContext(name);
       databases.push(created);
       const { context } = created;
-      const { report } = await planAndApply({ db: context.db, model, modelHash: modelHash(model), source: { description: 'test', commit: null, ref: null, environment: null }, appliedBy: 'test' });
-      expect(report.status).toBe('applied');
-      await context.models.reload();
+      await serveModel(context, model);
       await seedVisible(context, variant);
       await seedHidden(context, variant);
     }

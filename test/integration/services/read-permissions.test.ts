@@ -5,13 +5,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Context } from '../../../src/context/index.ts';
-import { modelHash, type Model } from '../../../src/model/index.ts';
-import { planAndApply } from '../../../src/reconcile/index.ts';
+import type { Model } from '../../../src/model/index.ts';
 import { adminAccountability, createItems, readItem, readItems, readItemsJson, type Accountability } from '../../../src/services/index.ts';
 import { accountabilityAs } from '../../helpers/accountability.ts';
 import { modelOf } from '../../helpers/models.ts';
 import { applyTemplate } from '../../helpers/template.ts';
-import { createTestContext } from '../../helpers/test-context.ts';
+import { createTestContext, serveModel } from '../../helpers/test-context.ts';
 import { testBackends, type TestDatabase } from '../../helpers/test-databases.ts';
 
 const USER = '6c0f5f7e-8a52-4d0c-9b0e-0d5a1c2b3e4f';
@@ -168,9 +167,7 @@ describe.each(testBackends)('fields granted per row (case/when) on $name', ({ na
         roles: [{ role: 'reader', policies: ['titles', 'open'] }],
       },
     );
-    const { report } = await planAndApply({ db: context.db, model, modelHash: modelHash(model), source: { description: 'test', commit: null, ref: null, environment: null }, appliedBy: 'test' });
-    expect(report.status).toBe('applied');
-    await context.models.reload();
+    await serveModel(context, model);
     caller = accountabilityAs(model, { role: 'reader', user: USER });
     await createItems({
       context,
@@ -223,9 +220,7 @@ describe.each(testBackends)('count() of a relation under permissions on $name', 
         roles: [{ role: 'reader', policies: ['seen'] }],
       },
     );
-    const { report } = await planAndApply({ db: context.db, model, modelHash: modelHash(model), source: { description: 'test', commit: null, ref: null, environment: null }, appliedBy: 'test' });
-    expect(report.status).toBe('applied');
-    await context.models.reload();
+    await serveModel(context, model);
     caller = accountabilityAs(model, { role: 'reader', user: USER });
     await createItems({
       context,
