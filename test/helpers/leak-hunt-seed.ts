@@ -3,6 +3,7 @@
  * GraphQL: test/integration/api/graphql-leak-hunt.test.ts): two databases with the same rows a
  * non-administrator may see and different rows and values it may not.
  */
+import fc from 'fast-check';
 import type { Context } from '../../src/context/index.ts';
 import type { Model } from '../../src/model/index.ts';
 import { adminAccountability, createItems, deleteItems, updateItems, type Accountability } from '../../src/services/index.ts';
@@ -121,4 +122,19 @@ export async function seedHidden(context: Context, variant: Variant): Promise<vo
   } else {
     await createItems({ ...as, collection: 'articles', items: [{ title: 'b draft', status: 'draft', views: 7, internal_note: 'b hidden', author: 3, comments: [{ body: 'b comment' }], tags: [{ tags_id: 2 }] }] });
   }
+}
+
+/**
+ * Generated filters of one collection: a leaf condition, or below `depth` 0 also _and/_or of
+ * deeper filters and two leaves in one object (an implicit _and). `deeper` gives the filters one
+ * level down.
+ */
+export function combinedFilters(leaf: fc.Arbitrary<Record<string, unknown>>, deeper: () => fc.Arbitrary<Record<string, unknown>>, depth: number): fc.Arbitrary<Record<string, unknown>> {
+  if (depth <= 0) return leaf;
+  return fc.oneof(
+    { weight: 4, arbitrary: leaf },
+    { weight: 1, arbitrary: fc.array(deeper(), { minLength: 1, maxLength: 3 }).map((children) => ({ _and: children })) },
+    { weight: 1, arbitrary: fc.array(deeper(), { minLength: 1, maxLength: 3 }).map((children) => ({ _or: children })) },
+    { weight: 1, arbitrary: fc.tuple(leaf, leaf).map(([a, b]) => ({ ...a, ...b })) },
+  );
 }

@@ -25,7 +25,7 @@ import type { Context } from '../../../src/context/index.ts';
 import type { Model } from '../../../src/model/index.ts';
 import { createItems, updateItems } from '../../../src/services/index.ts';
 import { createUser } from '../../helpers/auth.ts';
-import { adminFrom, leakHuntModel, seedHidden, seedVisible, type Variant } from '../../helpers/leak-hunt-seed.ts';
+import { adminFrom, combinedFilters, leakHuntModel, seedHidden, seedVisible, type Variant } from '../../helpers/leak-hunt-seed.ts';
 import { createTestContext, serveModel } from '../../helpers/test-context.ts';
 import { testBackends, type TestDatabase } from '../../helpers/test-databases.ts';
 
@@ -145,15 +145,7 @@ function readsFor(refused: RegExp): fc.Arbitrary<Read> {
             );
       return condition.map((c) => ({ [name]: c }));
     });
-    const built =
-      depth <= 0
-        ? leaf
-        : fc.oneof(
-            { weight: 4, arbitrary: leaf },
-            { weight: 1, arbitrary: fc.array(filterOf(collection, depth - 1, top), { minLength: 1, maxLength: 3 }).map((children) => ({ _and: children })) },
-            { weight: 1, arbitrary: fc.array(filterOf(collection, depth - 1, top), { minLength: 1, maxLength: 3 }).map((children) => ({ _or: children })) },
-            { weight: 1, arbitrary: fc.tuple(leaf, leaf).map(([a, b]) => ({ ...a, ...b })) },
-          );
+    const built = combinedFilters(leaf, () => filterOf(collection, depth - 1, top), depth);
     filters.set(key, built);
     return built;
   };

@@ -19,7 +19,7 @@ import type { Context } from '../../../src/context/index.ts';
 import type { Model } from '../../../src/model/index.ts';
 import { adminAccountability, readItem, readItems, readItemsJson, type Accountability } from '../../../src/services/index.ts';
 import { accountabilityAs } from '../../helpers/accountability.ts';
-import { leakHuntModel, seedHidden, seedVisible } from '../../helpers/leak-hunt-seed.ts';
+import { combinedFilters, leakHuntModel, seedHidden, seedVisible } from '../../helpers/leak-hunt-seed.ts';
 import { createTestContext, serveModel } from '../../helpers/test-context.ts';
 import { testBackends, type TestDatabase } from '../../helpers/test-databases.ts';
 
@@ -204,16 +204,7 @@ function readsFor(refused: RegExp): fc.Arbitrary<Case> {
     const specs = FIELDS[collection]!;
     const field = pick(specs.map((spec) => spec.name)).map((name) => specs.find((spec) => spec.name === name)!);
     const leaf = field.chain((spec) => conditionOn(spec, depth, top).map((condition) => ({ [spec.name]: condition })));
-    const built: fc.Arbitrary<Record<string, unknown>> =
-      depth <= 0
-        ? leaf
-        : fc.oneof(
-            { weight: 4, arbitrary: leaf },
-            { weight: 1, arbitrary: fc.array(filterOf(collection, depth - 1, top), { minLength: 1, maxLength: 3 }).map((children) => ({ _and: children })) },
-            { weight: 1, arbitrary: fc.array(filterOf(collection, depth - 1, top), { minLength: 1, maxLength: 3 }).map((children) => ({ _or: children })) },
-            // Two fields in one object: an implicit _and.
-            { weight: 1, arbitrary: fc.tuple(leaf, leaf).map(([a, b]) => ({ ...a, ...b })) },
-          );
+    const built = combinedFilters(leaf, () => filterOf(collection, depth - 1, top), depth);
     filters.set(key, built);
     return built;
   };
