@@ -40,7 +40,7 @@ import { planDirectReads, shapeRead, type DirectRead } from './direct-read.ts';
 import { checkLimits } from './query-limits.ts';
 import { resolveMutation } from './resolve-mutations.ts';
 import { systemResolvers, type SystemGraphqlContext, type SystemResolverContext } from './resolve-system.ts';
-import { deepOptions, fieldSelection, selectedFields, selectionQuery } from './selection.ts';
+import { fieldSelection, listQuery, selectedFields, selectionQuery } from './selection.ts';
 import { buildSystemSchema } from './system-schema.ts';
 
 type GraphqlContext = Pick<Context, 'db' | 'models' | 'events' | 'logger' | 'settings'> & SystemGraphqlContext;
@@ -114,31 +114,21 @@ export function createGraphqlService(context: GraphqlContext): GraphqlService {
     return schema;
   };
 
-  const readOf = (info: GraphQLResolveInfo) => {
-    const { fields, deep, alias } = fieldSelection(info);
-    return { fields, deep, ...(Object.keys(alias).length > 0 ? { alias } : {}) };
-  };
-  /** The root list arguments as REST query parameters. */
-  const listQuery = (args: Record<string, unknown>): Record<string, unknown> => {
-    const query: Record<string, unknown> = {};
-    for (const [name, value] of Object.entries(deepOptions(args))) query[name.slice(1)] = value;
-    return query;
-  };
   /** A read, at a version when one is asked for (the version's deltas applied in a rolled-back transaction). */
   const atVersion = <T>(ctx: GraphqlContext, accountability: Accountability, collection: string, version: unknown, key: string | undefined, read: (scoped: GraphqlContext) => Promise<T>) =>
     version === undefined || version === null ? read(ctx) : readAtVersion({ context: ctx, accountability, collection, versionKey: version, ...(key !== undefined ? { key } : {}), read });
 
   const list = (collection: string): GraphQLFieldResolver<unknown, ResolverContext> => async (_source, args, { context: ctx, accountability }, info) =>
-    (await readItems({ context: ctx, accountability, collection, query: { ...listQuery(args), ...readOf(info) } })).data;
+    (await readItems({ context: ctx, accountability, collection, query: { ...listQuery(args), ...fieldSelection(info) } })).data;
 
   const byVersion = (collection: string): GraphQLFieldResolver<unknown, ResolverContext> => async (_source, args, { context: ctx, accountability }, info) => {
     const { id, version } = args as { id: string; version?: string | null };
     const key = String(id);
-    return atVersion(ctx, accountability, collection, version, key, async (scoped) => (await readItem({ context: scoped, accountability, collection, key, query: readOf(info) })).data);
+    return atVersion(ctx, accountability, collection, version, key, async (scoped) => (await readItem({ context: scoped, accountability, collection, key, query: fieldSelection(info) })).data);
   };
 
   const singleton = (collection: string): GraphQLFieldResolver<unknown, ResolverContext> => async (_source, args, { context: ctx, accountability }, info) =>
-    atVersion(ctx, accountability, collection, (args as { version?: string | null }).version, undefined, async (scoped) => (await readItems({ context: scoped, accountability, collection, query: readOf(info) })).data);
+    atVersion(ctx, accountability, collection, (args as { version?: string | null }).version, undefined, async (scoped) => (await readItems({ context: scoped, accountability, collection, query: fieldSelection(info) })).data);
 
   /** `<c>_aggregated`: the selection names the functions and fields; `group` repeats the grouped values. */
   const aggregated = (collection: string): GraphQLFieldResolver<unknown, ResolverContext> => async (_source, args, { context: ctx, accountability }, info) => {
@@ -217,8 +207,7 @@ export function createGraphqlService(context: GraphqlContext): GraphqlService {
   const directInputs = (schema: GraphQLSchema, reads: readonly DirectRead[], variableValues: VariableValues): DirectInput[] =>
     reads.map((read) => {
       const args = getArgumentValues(schema.getQueryType()!.getFields()[read.node.name.value]!, read.node, variableValues);
-      const { fields, deep, alias } = selectionQuery([read.node], read.type, {}, variableValues);
-      const selection = { fields, deep, ...(Object.keys(alias).length > 0 ? { alias } : {}) };
+      const selection = selectionQuery([read.node], read.type, {}, variableValues);
       return read.byId ? { read, key: String(args.id), query: selection } : { read, query: { ...listQuery(args), ...selection } };
     });
 

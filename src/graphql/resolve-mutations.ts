@@ -13,8 +13,7 @@ import { ForbiddenError, InvalidPayloadError } from '../errors/index.ts';
 import type { Collection } from '../model/index.ts';
 import { createItems, deleteItems, parseKey, readItem, readItems, requireKeys, updateBatch, updateItems, upsertSingleton, type Accountability, type ItemKey } from '../services/index.ts';
 import type { MutationKind } from './build-mutations.ts';
-import { restFilter } from './filter-inputs.ts';
-import { fieldSelection } from './selection.ts';
+import { fieldSelection, listQuery } from './selection.ts';
 
 export interface MutationContext {
   context: Pick<Context, 'db' | 'models' | 'events' | 'logger'>;
@@ -63,13 +62,11 @@ export function resolveMutation(kind: MutationKind, collection: string, readable
 /** The written items as the selection set reads them, in one read; nothing when the caller may not read them. */
 async function reread({ context, accountability }: MutationContext, target: Collection, keys: ItemKey[], args: Args, info: Info, single: boolean): Promise<unknown> {
   if (keys.length === 0) return single ? null : [];
-  const { fields, deep, alias } = fieldSelection(info);
-  const selection = { fields, deep, ...(Object.keys(alias).length > 0 ? { alias } : {}) };
+  const selection = fieldSelection(info);
   try {
     if (single) return (await readItem({ context, accountability, collection: target.name, key: String(keys[0]), query: selection })).data;
-    const query: Args = { ...selection, limit: -1 };
-    for (const name of ['sort', 'limit', 'offset', 'page', 'search']) if (args[name] !== undefined && args[name] !== null) query[name] = args[name];
-    query.filter = { _and: [{ [target.primaryKey.field]: { _in: keys } }, ...(args.filter ? [restFilter(args.filter)] : [])] };
+    const { filter, ...list } = listQuery(args);
+    const query: Args = { ...selection, limit: -1, ...list, filter: { _and: [{ [target.primaryKey.field]: { _in: keys } }, ...(filter ? [filter] : [])] } };
     return (await readItems({ context, accountability, collection: target.name, query })).data;
   } catch (error) {
     if (error instanceof ForbiddenError) return single ? null : [];

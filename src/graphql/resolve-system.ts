@@ -7,7 +7,7 @@
  * deep from the selection, like /graphql. Auth cookies (cookie and session
  * modes) go through the AuthCookieJar the HTTP edge puts in the context.
  */
-import { getNamedType, type GraphQLFieldResolver, type GraphQLObjectType, type GraphQLResolveInfo } from 'graphql';
+import type { GraphQLFieldResolver, GraphQLResolveInfo } from 'graphql';
 import { login, logout, presentedRefreshToken, refresh, type AuthCookieJar, type AuthMode, type IssuedTokens } from '../auth/index.ts';
 import type { Context } from '../context/index.ts';
 import { InvalidPayloadError } from '../errors/index.ts';
@@ -37,7 +37,7 @@ import {
   type RoleRecord,
 } from '../services/index.ts';
 import { ACTIVITY, REVISIONS, VERSIONS } from '../services/system-collections.ts';
-import { selectionQuery } from './selection.ts';
+import { fieldSelection, listQuery } from './selection.ts';
 import type { SystemResolvers } from './system-schema.ts';
 
 export type SystemGraphqlContext = Pick<Context, 'db' | 'models' | 'events' | 'identity' | 'settings' | 'secret' | 'loginLimits' | 'version' | 'instanceId'>;
@@ -50,18 +50,6 @@ export interface SystemResolverContext {
 
 type Args = Record<string, unknown>;
 type Resolver = GraphQLFieldResolver<unknown, SystemResolverContext>;
-type Query = Record<string, unknown>;
-
-/** The read a root field's selection asks for: its fields as dot paths, relation arguments as deep. */
-function selected(info: GraphQLResolveInfo): Query {
-  const { fields, deep, alias } = selectionQuery(info.fieldNodes, getNamedType(info.returnType) as GraphQLObjectType, info.fragments, info.variableValues);
-  return { fields, deep, ...(Object.keys(alias).length > 0 ? { alias } : {}) };
-}
-
-/** The list arguments that were given (filter, sort, limit, offset, page, search). */
-function listArgs(args: Args): Query {
-  return Object.fromEntries(Object.entries(args).filter(([, value]) => value !== undefined && value !== null));
-}
 
 const originOf = (accountability: Accountability): RequestOrigin => ({ ip: accountability.ip, userAgent: accountability.userAgent, origin: accountability.origin });
 
@@ -91,13 +79,13 @@ export type SdlOf = (accountability: Accountability, scope: 'items' | 'system') 
 
 export function systemResolvers(context: SystemGraphqlContext, sdlOf: SdlOf): SystemResolvers<SystemResolverContext> {
   const history = (collection: string): [Resolver, Resolver] => [
-    async (_source, args, { accountability }, info) => (await readItems({ context, accountability, collection, query: { ...selected(info), ...listArgs(args as Args) }, system: true })).data,
-    async (_source, args, { accountability }, info) => (await readItem({ context, accountability, collection, key: String((args as Args).id), query: selected(info), system: true })).data,
+    async (_source, args, { accountability }, info) => (await readItems({ context, accountability, collection, query: { ...fieldSelection(info), ...listQuery(args as Args) }, system: true })).data,
+    async (_source, args, { accountability }, info) => (await readItem({ context, accountability, collection, key: String((args as Args).id), query: fieldSelection(info), system: true })).data,
   ];
   const [versions, versionById] = history(VERSIONS);
   const [revisions, revisionById] = history(REVISIONS);
   const [activity, activityById] = history(ACTIVITY);
-  const version = (accountability: Accountability, id: string, info: GraphQLResolveInfo) => readItem({ context, accountability, collection: VERSIONS, key: id, query: selected(info), system: true }).then((read) => read.data);
+  const version = (accountability: Accountability, id: string, info: GraphQLResolveInfo) => readItem({ context, accountability, collection: VERSIONS, key: id, query: fieldSelection(info), system: true }).then((read) => read.data);
   const data = (read: ReadItemsResult | { data: unknown }) => read.data;
 
   const refreshToken = (args: Args, mode: AuthMode, cookies: AuthCookieJar | undefined) =>
@@ -137,12 +125,12 @@ export function systemResolvers(context: SystemGraphqlContext, sdlOf: SdlOf): Sy
     activity,
     activity_by_id: activityById,
 
-    users: async (_source, args, { accountability }, info) => data(await readUsers({ context, accountability, query: { ...selected(info), ...listArgs(args as Args) } })),
-    users_by_id: async (_source, args, { accountability }, info) => data(await readUser({ context, accountability, key: String((args as Args).id), query: selected(info) })),
-    users_me: async (_source, _args, { accountability }, info) => data(await readMe({ context, accountability, query: selected(info) })),
+    users: async (_source, args, { accountability }, info) => data(await readUsers({ context, accountability, query: { ...fieldSelection(info), ...listQuery(args as Args) } })),
+    users_by_id: async (_source, args, { accountability }, info) => data(await readUser({ context, accountability, key: String((args as Args).id), query: fieldSelection(info) })),
+    users_me: async (_source, _args, { accountability }, info) => data(await readMe({ context, accountability, query: fieldSelection(info) })),
     update_users_me: async (_source, args, { accountability }, info) => {
       await updateMe({ context, accountability, data: (args as Args).data });
-      return data(await readMe({ context, accountability, query: selected(info) }));
+      return data(await readMe({ context, accountability, query: fieldSelection(info) }));
     },
 
     roles: (_source, _args, { accountability }) => readRoles({ context, accountability }).data,

@@ -26,11 +26,13 @@ import {
 import { ALIAS_PREFIX, type CairnFieldExtension } from './build-schema.ts';
 import { restFilter } from './filter-inputs.ts';
 
-export interface SelectionQuery {
+/** A type, not an interface, so that it is a REST query object (`Record<string, unknown>`) as it is. */
+export type SelectionQuery = {
   fields: string[];
   deep: Record<string, unknown>;
-  alias: Record<string, string>;
-}
+  /** Only when the selection aliases a relation. */
+  alias?: Record<string, string>;
+};
 
 const LIST_ARGUMENTS = ['filter', 'sort', 'limit', 'offset', 'page', 'search'] as const;
 
@@ -42,6 +44,11 @@ export function deepOptions(args: Record<string, unknown>): Record<string, unkno
     if (value !== undefined && value !== null) options[`_${name}`] = name === 'filter' ? restFilter(value) : value;
   }
   return options;
+}
+
+/** A list field's arguments as REST query parameters (filter, sort, limit, offset, page, search). */
+export function listQuery(args: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(deepOptions(args)).map(([name, value]) => [name.slice(1), value]));
 }
 
 /** The fields of a selection, fragments spread, @skip/@include applied. */
@@ -99,7 +106,7 @@ export function selectionQuery(
   const deep: Record<string, unknown> = {};
   const alias: Record<string, string> = {};
   walk(nodes.flatMap((node) => node.selectionSet?.selections ?? []), type, '', deep, alias);
-  return { fields: fields.length > 0 ? fields : ['*'], deep, alias };
+  return { fields: fields.length > 0 ? fields : ['*'], deep, ...(Object.keys(alias).length > 0 ? { alias } : {}) };
 }
 
 /** The read a resolved field's selection asks for (every node of the field: a field selected twice is merged). */
