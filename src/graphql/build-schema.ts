@@ -27,9 +27,9 @@ import {
   type GraphQLOutputType,
 } from 'graphql';
 import type { Collection, Model } from '../model/index.ts';
-import { DATE_FUNCTIONS, type FieldAccess } from '../query/index.ts';
+import type { FieldAccess } from '../query/index.ts';
 import { filterInputs } from './filter-inputs.ts';
-import { GraphQLJSON, scalarType } from './scalars.ts';
+import { FUNCTION_GROUP_OF_TYPE, FUNCTION_GROUPS, GraphQLJSON, scalarType, type FunctionGroup } from './scalars.ts';
 
 /** What a schema field stands for, read by the selection walker (selection.ts). */
 export type CairnFieldExtension =
@@ -44,6 +44,9 @@ export type CairnFieldExtension =
   | { kind: 'column'; direct: 'same' | 'text' | null }
   /** A root field reading a collection: its list or one item by key. */
   | { kind: 'root'; collection: string; read: 'list' | 'byId' };
+
+/** What a schema field stands for (undefined: a field the walker has no use for). */
+export const cairnExtension = (field: { extensions?: unknown } | undefined): CairnFieldExtension | undefined => (field?.extensions as { cairn?: CairnFieldExtension } | undefined)?.cairn;
 
 const column = (direct: 'same' | 'text' | null) => ({ extensions: { cairn: { kind: 'column', direct } satisfies CairnFieldExtension } });
 const root = (collection: string, read: 'list' | 'byId') => ({ extensions: { cairn: { kind: 'root', collection, read } satisfies CairnFieldExtension } });
@@ -72,13 +75,6 @@ export interface SchemaExtensions<TContext> {
   mutation?(types: SchemaTypes): GraphQLFieldConfigMap<unknown, TContext>;
 }
 
-const DATE_FUNCTION_TYPES: Record<string, readonly string[]> = {
-  date_functions: ['year', 'month', 'week', 'day', 'weekday'],
-  time_functions: ['hour', 'minute', 'second'],
-  datetime_functions: DATE_FUNCTIONS,
-  count_functions: ['count'],
-};
-const FUNCTIONS_OF_TYPE: Partial<Record<string, string>> = { date: 'date_functions', time: 'time_functions', dateTime: 'datetime_functions', timestamp: 'datetime_functions', o2m: 'count_functions', m2m: 'count_functions' };
 const NUMERIC = new Set(['integer', 'bigInteger', 'float', 'decimal']);
 
 /**
@@ -117,12 +113,12 @@ export function buildSchema<TContext>(model: Model, access: FieldAccess | undefi
   const readable = (collection: string) => (access ? access.readable(collection) : new Set([model.collections[collection]!.primaryKey.field, ...Object.keys(model.collections[collection]!.fields)]));
   const { filterOf } = filterInputs(model, readable);
   const listArgs = (collection: string): GraphQLFieldConfigArgumentMap => listArguments(filterOf(collection)!);
-  const functionTypes = new Map<string, GraphQLObjectType>();
-  const functionType = (name: string) => {
-    let type = functionTypes.get(name);
+  const functionTypes = new Map<FunctionGroup, GraphQLObjectType>();
+  const functionType = (group: FunctionGroup) => {
+    let type = functionTypes.get(group);
     if (!type) {
-      type = new GraphQLObjectType({ name, fields: Object.fromEntries(DATE_FUNCTION_TYPES[name]!.map((fn) => [fn, { type: GraphQLInt }])) });
-      functionTypes.set(name, type);
+      type = new GraphQLObjectType({ name: `${group}_functions`, fields: Object.fromEntries(FUNCTION_GROUPS[group].map((fn) => [fn, { type: GraphQLInt }])) });
+      functionTypes.set(group, type);
     }
     return type;
   };
@@ -154,13 +150,13 @@ export function buildSchema<TContext>(model: Model, access: FieldAccess | undefi
             else if (relatedReadable) fields[field.name] = { type: new GraphQLList(typeOf(related)), args: listArgs(related.name), ...asRelation };
             else continue;
           }
-          const functions = FUNCTIONS_OF_TYPE[field.type];
+          const functions = FUNCTION_GROUP_OF_TYPE[field.type];
           if (functions && !fields[`${field.name}_func`]) {
             const name = field.name;
             fields[`${name}_func`] = {
               type: functionType(functions),
               extensions: { cairn: { kind: 'functions', field: name } satisfies CairnFieldExtension },
-              resolve: (source) => Object.fromEntries(DATE_FUNCTION_TYPES[functions]!.map((fn) => [fn, (source as Record<string, unknown>)[`${name}_${fn}`]])),
+              resolve: (source) => Object.fromEntries(FUNCTION_GROUPS[functions].map((fn) => [fn, (source as Record<string, unknown>)[`${name}_${fn}`]])),
             };
           }
         }

@@ -14,7 +14,7 @@
  */
 import { getNamedType, getOperationAST, GraphQLObjectType, Kind, type DocumentNode, type FieldNode, type GraphQLSchema, type SelectionSetNode } from 'graphql';
 import type { ReadQuery } from '../query/index.ts';
-import type { CairnFieldExtension } from './build-schema.ts';
+import { cairnExtension } from './build-schema.ts';
 
 /** What a selection asks of one level of the read: the keys in order, which are IDs, and the relations below. */
 export interface ReadShape {
@@ -32,8 +32,6 @@ export interface DirectRead {
   shape: ReadShape;
 }
 
-const extensionOf = (extensions: unknown): CairnFieldExtension | undefined => (extensions as { cairn?: CairnFieldExtension } | undefined)?.cairn;
-
 /** The root reads of the operation that would run, or null when its answer is not just REST's JSON. */
 export function planDirectReads(schema: GraphQLSchema, document: DocumentNode, operationName: string | undefined): DirectRead[] | null {
   const operation = getOperationAST(document, operationName);
@@ -44,7 +42,7 @@ export function planDirectReads(schema: GraphQLSchema, document: DocumentNode, o
   for (const selection of operation.selectionSet.selections) {
     if (selection.kind !== Kind.FIELD || (selection.directives?.length ?? 0) > 0) return null;
     const definition = query.getFields()[selection.name.value];
-    const extension = extensionOf(definition?.extensions);
+    const extension = cairnExtension(definition);
     if (!definition || extension?.kind !== 'root') return null;
     if (selection.arguments?.some((argument) => argument.name.value === 'version')) return null;
     const responseName = selection.alias?.value ?? selection.name.value;
@@ -68,7 +66,7 @@ function shapeOf(set: SelectionSetNode | undefined, type: GraphQLObjectType): Re
     const name = selection.name.value;
     if (name.startsWith('__') || order.includes(name)) return null;
     const definition = type.getFields()[name];
-    const extension = extensionOf(definition?.extensions);
+    const extension = cairnExtension(definition);
     if (!definition || !extension) return null;
     if (extension.kind === 'relation') {
       const related = getNamedType(definition.type);

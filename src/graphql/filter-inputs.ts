@@ -19,8 +19,7 @@ import {
   type GraphQLInputType,
 } from 'graphql';
 import { OPERATORS_BY_TYPE, type Collection, type FieldType, type Model } from '../model/index.ts';
-import { DATE_FUNCTIONS } from '../query/index.ts';
-import { GraphQLBigInt, GraphQLStringOrFloat } from './scalars.ts';
+import { FUNCTION_GROUP_OF_TYPE, FUNCTION_GROUPS, GraphQLBigInt, GraphQLStringOrFloat, type FunctionGroup } from './scalars.ts';
 
 type FilterType = Exclude<FieldType, 'o2m' | 'm2m'>;
 
@@ -39,22 +38,6 @@ const OPERATOR_INPUTS: { name: string; types: FilterType[]; value: GraphQLInputT
 const BOOLEAN_OPERATORS = new Set(['_null', '_nnull', '_empty', '_nempty']);
 const LIST_OPERATORS = new Set(['_in', '_nin', '_between', '_nbetween']);
 
-/** The functions of `<f>_func` per field type, as Directus groups them. */
-const FUNCTION_GROUPS: Record<string, readonly string[]> = {
-  date_function_filter_operators: ['year', 'month', 'week', 'day', 'weekday'],
-  time_function_filter_operators: ['hour', 'minute', 'second'],
-  datetime_function_filter_operators: DATE_FUNCTIONS,
-  count_function_filter_operators: ['count'],
-};
-const FUNCTIONS_OF_TYPE: Partial<Record<FieldType, string>> = {
-  date: 'date_function_filter_operators',
-  time: 'time_function_filter_operators',
-  dateTime: 'datetime_function_filter_operators',
-  timestamp: 'datetime_function_filter_operators',
-  o2m: 'count_function_filter_operators',
-  m2m: 'count_function_filter_operators',
-};
-
 export interface FilterInputs {
   /** `<c>_filter`, or undefined when the caller may read nothing of `c`. */
   filterOf(collection: string): GraphQLInputObjectType | undefined;
@@ -71,12 +54,12 @@ export function filterInputs(model: Model, readable: (collection: string) => Rea
     for (const type of types) operatorInputs.set(type, input);
   }
   const numberOperators = operatorInputs.get('integer')!;
-  const functionInputs = new Map<string, GraphQLInputObjectType>();
-  const functionInput = (name: string) => {
-    let input = functionInputs.get(name);
+  const functionInputs = new Map<FunctionGroup, GraphQLInputObjectType>();
+  const functionInput = (group: FunctionGroup) => {
+    let input = functionInputs.get(group);
     if (!input) {
-      input = new GraphQLInputObjectType({ name, fields: Object.fromEntries(FUNCTION_GROUPS[name]!.map((fn) => [fn, { type: numberOperators }])) });
-      functionInputs.set(name, input);
+      input = new GraphQLInputObjectType({ name: `${group}_function_filter_operators`, fields: Object.fromEntries(FUNCTION_GROUPS[group].map((fn) => [fn, { type: numberOperators }])) });
+      functionInputs.set(group, input);
     }
     return input;
   };
@@ -92,7 +75,7 @@ export function filterInputs(model: Model, readable: (collection: string) => Rea
     for (const field of Object.values(collection.fields)) {
       if (!shown.has(field.name)) continue;
       const relation = field.relation;
-      const functions = FUNCTIONS_OF_TYPE[field.type];
+      const functions = FUNCTION_GROUP_OF_TYPE[field.type];
       if (!relation) {
         if (field.type !== 'o2m' && field.type !== 'm2m') fields[field.name] = { type: operatorInputs.get(field.type)! };
       } else {
@@ -152,7 +135,7 @@ export function filterInputs(model: Model, readable: (collection: string) => Rea
   return { filterOf };
 }
 
-const FUNCTION_NAMES = new Set<string>([...DATE_FUNCTIONS, 'count']);
+const FUNCTION_NAMES = new Set<string>(Object.values(FUNCTION_GROUPS).flat());
 
 /**
  * A coerced `<c>_filter` as the REST filter object: `<f>_func: {year: x}`

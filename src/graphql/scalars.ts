@@ -4,7 +4,8 @@
  * inputs and the mutation inputs alike.
  */
 import { GraphQLBoolean, GraphQLFloat, GraphQLID, GraphQLInt, GraphQLList, GraphQLScalarType, GraphQLString, Kind, valueFromASTUntyped, type GraphQLInputType, type GraphQLOutputType } from 'graphql';
-import type { Field } from '../model/index.ts';
+import type { Field, FieldType } from '../model/index.ts';
+import { DATE_FUNCTIONS } from '../query/index.ts';
 
 /** Any JSON value, passed through (json fields, untyped filters). */
 export const GraphQLJSON = new GraphQLScalarType({
@@ -85,3 +86,16 @@ export function inputScalarType(field: Field): GraphQLInputType {
   const type = scalarType(field);
   return type === GraphQLDate || type === GraphQLHash ? GraphQLString : (type as GraphQLInputType);
 }
+
+/**
+ * The functions a field type offers as `<f>_func`, grouped as Directus groups them: the group names
+ * its types (`date_functions`, `date_function_filter_operators`, …).
+ */
+export const FUNCTION_GROUPS = {
+  date: ['year', 'month', 'week', 'day', 'weekday'],
+  time: ['hour', 'minute', 'second'],
+  datetime: DATE_FUNCTIONS,
+  count: ['count'],
+} as const satisfies Record<string, readonly string[]>;
+export type FunctionGroup = keyof typeof FUNCTION_GROUPS;
+export const FUNCTION_GROUP_OF_TYPE: Partial<Record<FieldType, FunctionGroup>> = { date: 'date', time: 'time', dateTime: 'datetime', timestamp: 'datetime', o2m: 'count', m2m: 'count' };

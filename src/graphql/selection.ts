@@ -23,7 +23,7 @@ import {
   type SelectionNode,
   type VariableValues,
 } from 'graphql';
-import { ALIAS_PREFIX, type CairnFieldExtension } from './build-schema.ts';
+import { ALIAS_PREFIX, cairnExtension } from './build-schema.ts';
 import { restFilter } from './filter-inputs.ts';
 
 /** A type, not an interface, so that it is a REST query object (`Record<string, unknown>`) as it is. */
@@ -80,7 +80,7 @@ export function selectionQuery(
       if (name.startsWith('__')) continue;
       const definition = parent.getFields()[name];
       if (!definition) continue; // validation has refused it already
-      const extension = (definition.extensions as { cairn?: CairnFieldExtension }).cairn;
+      const extension = cairnExtension(definition);
       if (extension?.kind === 'functions') {
         for (const fn of fieldsOf(node.selectionSet?.selections ?? [])) if (!fn.name.value.startsWith('__')) fields.push(`${prefix}${fn.name.value}(${extension.field})`);
         continue;
