@@ -10,7 +10,7 @@ import { InternalServerError, MethodNotAllowedError, RouteNotFoundError } from '
 import { errorEnvelope, toCairnError } from './error-response.ts';
 import qs from 'qs';
 import { accountabilityOf } from './request-accountability.ts';
-import { registerAccessRoutes } from './routes/access-routes.ts';
+import { registerConfigRoutes } from './routes/config-routes.ts';
 import { registerAuditRoutes } from './routes/audit-routes.ts';
 import { registerAuthRoutes } from './routes/auth-routes.ts';
 import { registerHistoryRoutes } from './routes/history-routes.ts';
@@ -89,7 +89,7 @@ export function buildServer(context: Context): FastifyInstance {
   registerHistoryRoutes(server, context, accountability);
   registerAuthRoutes(server, context, accountability);
   registerUsersRoutes(server, context, accountability);
-  registerAccessRoutes(server, context, accountability);
+  registerConfigRoutes(server, context, accountability);
   registerVersionsRoutes(server, context, accountability);
   registerGraphqlRoutes(server, context, accountability);
   registerAuditRoutes(server, context, accountability);

@@ -21,10 +21,8 @@ import {
   readItem,
   readItems,
   readMe,
+  readConfig,
   readMyPermissions,
-  readPermissions,
-  readPolicies,
-  readRoles,
   readUser,
   readUsers,
   saveToVersion,
@@ -34,7 +32,6 @@ import {
   type Accountability,
   type ReadItemsResult,
   type RequestOrigin,
-  type RoleRecord,
 } from '../services/index.ts';
 import { ACTIVITY, REVISIONS, VERSIONS } from '../services/system-collections.ts';
 import { fieldSelection, listQuery } from './selection.ts';
@@ -87,6 +84,13 @@ export function systemResolvers(context: SystemGraphqlContext, sdlOf: SdlOf): Sy
   const [activity, activityById] = history(ACTIVITY);
   const version = (accountability: Accountability, id: string, info: GraphQLResolveInfo) => readItem({ context, accountability, collection: VERSIONS, key: id, query: fieldSelection(info), system: true }).then((read) => read.data);
   const data = (read: ReadItemsResult | { data: unknown }) => read.data;
+  const config = (kind: 'roles' | 'policies' | 'permissions'): [Resolver, Resolver] => [
+    async (_source, args, { accountability }, info) => data(await readConfig({ context, accountability, kind, query: { ...fieldSelection(info), ...listQuery(args as Args) } })),
+    async (_source, args, { accountability }, info) => data(await readConfig({ context, accountability, kind, key: String((args as Args).id), query: fieldSelection(info) })),
+  ];
+  const [roles, roleById] = config('roles');
+  const [policies, policyById] = config('policies');
+  const [permissions, permissionById] = config('permissions');
 
   const refreshToken = (args: Args, mode: AuthMode, cookies: AuthCookieJar | undefined) =>
     presentedRefreshToken(context.secret, { mode, sent: args.refresh_token, refreshCookie: cookies?.get('refresh'), sessionCookie: cookies?.get('session') });
@@ -133,15 +137,16 @@ export function systemResolvers(context: SystemGraphqlContext, sdlOf: SdlOf): Sy
       return data(await readMe({ context, accountability, query: fieldSelection(info) }));
     },
 
-    roles: (_source, _args, { accountability }) => readRoles({ context, accountability }).data,
-    roles_by_id: (_source, args, { accountability }) => readRoles({ context, accountability, key: String((args as Args).id) }).data,
-    roles_me: (_source, _args, { accountability }) => (readRoles({ context, accountability }).data as RoleRecord[]).filter((role) => accountability.roles.includes(role.id)),
+    roles,
+    roles_by_id: roleById,
+    roles_me: async (_source, _args, { accountability }, info) =>
+      data(await readConfig({ context, accountability, kind: 'roles', query: fieldSelection(info), where: { kind: 'compare', field: 'id', operator: '_in', value: accountability.roles, type: 'string' } })),
     policies_me_globals: (_source, _args, { accountability }) => ({ enforce_tfa: false, app_access: accountability.appAccess, admin_access: accountability.admin }),
-    policies: (_source, _args, { accountability }) => readPolicies({ context, accountability }).data,
-    policies_by_id: (_source, args, { accountability }) => readPolicies({ context, accountability, key: String((args as Args).id) }).data,
-    permissions: (_source, _args, { accountability }) => readPermissions({ context, accountability }).data,
-    permissions_by_id: (_source, args, { accountability }) => readPermissions({ context, accountability, key: String((args as Args).id) }).data,
-    permissions_me: (_source, _args, { accountability }) => readMyPermissions({ context, accountability }).data,
+    policies,
+    policies_by_id: policyById,
+    permissions,
+    permissions_by_id: permissionById,
+    permissions_me: async (_source, _args, { accountability }) => data(await readMyPermissions({ context, accountability, query: {} })),
 
     server_ping: () => 'pong',
     server_info: () => serverInfo(context),

@@ -4,9 +4,9 @@
  * Directus's system names (root fields without the `directus_` prefix, types
  * with it, so clients' fragments `on directus_users` keep working). It is
  * the same for every caller: the services it resolves through refuse what
- * REST refuses, at read time. The object types of history, versions and
- * users come from the system model REST reads them with, so a field REST
- * returns is a field here. Resolving is left to the caller (resolve-system.ts),
+ * REST refuses, at read time. The object types of history, versions, users,
+ * roles, policies and permissions come from the system model REST reads them
+ * with, so a field REST returns is a field here. Resolving is left to the caller (resolve-system.ts),
  * so this file is pure.
  */
 import {
@@ -26,7 +26,7 @@ import {
   type GraphQLOutputType,
 } from 'graphql';
 import type { Collection, Model } from '../model/index.ts';
-import { ACTIVITY, REVISIONS, systemModel, USERS, VERSIONS } from '../services/system-collections.ts';
+import { ACTIVITY, PERMISSIONS, POLICIES, REVISIONS, ROLES, systemModel, USERS, VERSIONS } from '../services/system-collections.ts';
 import { GraphQLBigInt, GraphQLJSON, scalarType } from './scalars.ts';
 import { listArguments, listOf, RELATION } from './build-schema.ts';
 
@@ -84,41 +84,6 @@ function modelTypes(model: Model): Map<string, GraphQLObjectType> {
   return types;
 }
 
-/** Roles, policies and permissions: config, served from the applied model in Directus's shapes (ids where Directus relates). */
-const Role = new GraphQLObjectType({
-  name: 'directus_roles',
-  fields: { id: { type: GraphQLID }, name: { type: GraphQLString }, icon: { type: GraphQLString }, description: { type: GraphQLString }, parent: { type: GraphQLID }, children: { type: ids }, policies: { type: ids } },
-});
-const Policy = new GraphQLObjectType({
-  name: 'directus_policies',
-  fields: {
-    id: { type: GraphQLID },
-    name: { type: GraphQLString },
-    icon: { type: GraphQLString },
-    description: { type: GraphQLString },
-    ip_access: { type: GraphQLString },
-    enforce_tfa: { type: GraphQLBoolean },
-    admin_access: { type: GraphQLBoolean },
-    app_access: { type: GraphQLBoolean },
-    public: { type: GraphQLBoolean, description: "Cairn's: the policy applies to anonymous requests." },
-    roles: { type: ids },
-    permissions: { type: ids },
-  },
-});
-const Permission = new GraphQLObjectType({
-  name: 'directus_permissions',
-  fields: {
-    id: { type: GraphQLID, description: '<policy>:<collection>:<action>' },
-    policy: { type: GraphQLID },
-    collection: { type: GraphQLString },
-    action: { type: GraphQLString },
-    fields: { type: strings },
-    permissions: { type: GraphQLJSON },
-    validation: { type: GraphQLJSON },
-    presets: { type: GraphQLJSON },
-  },
-});
-
 const AuthTokens = new GraphQLObjectType({
   name: 'auth_tokens',
   fields: { access_token: { type: GraphQLString }, expires: { type: GraphQLBigInt, description: 'Lifetime of the access token, in milliseconds.' }, refresh_token: { type: GraphQLString } },
@@ -157,6 +122,9 @@ export function buildSystemSchema<TContext>(resolvers: SystemResolvers<TContext>
   const Revision = types.get(REVISIONS)!;
   const Activity = types.get(ACTIVITY)!;
   const User = types.get(USERS)!;
+  const Role = types.get(ROLES)!;
+  const Policy = types.get(POLICIES)!;
+  const Permission = types.get(PERMISSIONS)!;
   const mode = { type: AuthMode, description: 'Default json.' };
 
   const query: Record<(typeof SYSTEM_QUERY_FIELDS)[number], Omit<GraphQLFieldConfigMap<unknown, TContext>[string], 'resolve'>> = {
@@ -170,13 +138,13 @@ export function buildSystemSchema<TContext>(resolvers: SystemResolvers<TContext>
     users: { type: listOf(User), args: LIST_ARGS, description: 'Administrators only.' },
     users_by_id: { type: User, args: ID_ARG, description: 'Administrators only.' },
     users_me: { type: User },
-    roles: { type: listOf(Role) },
+    roles: { type: listOf(Role), args: LIST_ARGS },
     roles_by_id: { type: Role, args: ID_ARG },
     roles_me: { type: listOf(Role), description: "The caller's roles: its role and the roles above it." },
-    policies: { type: listOf(Policy) },
+    policies: { type: listOf(Policy), args: LIST_ARGS },
     policies_by_id: { type: Policy, args: ID_ARG },
     policies_me_globals: { type: PoliciesGlobals, description: "What the caller's policies grant beyond permissions (enforce_tfa is always false: Cairn has no TFA)." },
-    permissions: { type: listOf(Permission) },
+    permissions: { type: listOf(Permission), args: LIST_ARGS },
     permissions_by_id: { type: Permission, args: ID_ARG },
     permissions_me: { type: GraphQLJSON, description: "GET /permissions/me's body: the permission rows of the caller's policies." },
     server_ping: { type: GraphQLString },

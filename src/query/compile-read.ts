@@ -100,6 +100,14 @@ export interface ReadMeta {
    * as it is (no parse and re-serialise). `first-text`: the first item's JSON text, or null.
    */
   data?: 'json' | 'text' | 'first-text';
+  /**
+   * Collections whose rows are not stored but given, as JSON text of an array of objects (Cairn's
+   * config served from the applied model: roles, policies, collections, fields…). They are read as
+   * `json_to_recordset` of one bind parameter (json, not jsonb: objects keep their key order), with
+   * the columns their model fields declare, and
+   * hold only what the caller may see: no permission rules apply to them.
+   */
+  rows?: (collection: string) => string | undefined;
 }
 
 /**
@@ -109,7 +117,7 @@ export interface ReadMeta {
  * ISO 8601 in UTC, hashes concealed.
  */
 export function compileRead(model: Model, query: ReadQuery, meta: ReadMeta = {}, rules?: ReadRules): CompiledQuery {
-  const { bindings, nextAlias, page, list, aggregateList, conditionsOf, source } = makeCompiler(model, rules);
+  const { bindings, nextAlias, page, list, aggregateList, conditionsOf, source } = makeCompiler(model, rules, meta.rows);
   const first = meta.data === 'first-text' && !query.aggregate;
   // One item: its JSON object as it is, without building an array to take it out again.
   const data = first ? `(select r.j::text from (${page(query, nextAlias(), null).sql}) as r)` : query.aggregate ? aggregateList(query, nextAlias()) : list(query, nextAlias(), null);
@@ -144,7 +152,7 @@ export function compileRuleCheck(model: Model, collection: string, keys: readonl
 }
 
 /** The compiler's parts, sharing one list of bindings and one alias counter per statement. */
-function makeCompiler(model: Model, rules: ReadRules | undefined) {
+function makeCompiler(model: Model, rules: ReadRules | undefined, given?: ReadMeta['rows']) {
   const bindings: unknown[] = [];
   let aliases = 0;
   const schema = model.project.schema;
@@ -162,11 +170,21 @@ function makeCompiler(model: Model, rules: ReadRules | undefined) {
     return field.relation?.kind === 'm2o' ? collectionOf(field.relation.related).primaryKey.type : field.type;
   };
 
-  /** The relation a read takes rows of `name` from: the table, or the caller's view of it. */
+  /** The relation a read takes rows of `name` from: the given rows, the table, or the caller's view of it. */
   const source = (name: string): string => {
+    const json = given?.(name);
+    if (json !== undefined) return givenRows(name, json);
     if (!rules) return qualified(schema, name);
     if (rules.history && [rules.history.activity, rules.history.revisions, rules.history.versions].includes(name)) return historySource(rules, name);
     return securedSource(rules, name);
+  };
+
+  /** Given rows as a relation: each model column, typed as the model declares it, from one JSON parameter. */
+  const givenRows = (name: string, json: string): string => {
+    const target = collectionOf(name);
+    const columns = [`${quoteIdent(target.primaryKey.field)} ${target.primaryKey.dbType}`];
+    for (const field of Object.values(target.fields)) if (field.dbType !== null) columns.push(`${quoteIdent(field.name)} ${field.dbType}`);
+    return `(select * from json_to_recordset(${bind(json)}::json) as ${nextAlias()}(${columns.join(', ')}))`;
   };
 
   /**

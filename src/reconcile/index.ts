@@ -1,7 +1,7 @@
 /** Public face of the reconciler: introspect, diff, plan, apply, and the plan's data types. */
 export type { ColumnState, DatabaseState, ForeignKeyState, IndexState, TableState } from './database-state.ts';
 export { introspect, type IntrospectionResult } from './introspect.ts';
-export { desiredState } from './desired-state.ts';
+export { desiredState, tableFromCollection } from './desired-state.ts';
 export { diff, type DiffInput, type DiffResult } from './diff.ts';
 export { baseHashOf, createPlan, planHash, type CreatePlanOptions } from './plan.ts';
 export { applyPlan, CONFIG_CHANNEL, planAndApply, RECONCILE_LOCK_ID, type ApplyReport, type ApplyStepReport, type PlanAndApplyOptions } from './apply.ts';

@@ -1,19 +1,18 @@
 /**
- * Roles, policies and permissions as the API shows them (Directus's
- * shapes), from the applied model: they are config, so every write is
- * FORBIDDEN with a reason pointing at the config repository. Admins see
- * everything; anyone else sees the roles and policies of their own
- * accountability, and those policies' permission rows.
+ * Roles, policies, access and permissions as Directus shows them, built from
+ * the applied model: they are config, so the API serves them read-only
+ * (through the query language, as config collections; see config-rows.ts)
+ * and every write is FORBIDDEN with a reason pointing at the config
+ * repository. Names are the ids. Pure, but for the reads.
  */
 import type { Context } from '../context/index.ts';
 import { ForbiddenError } from '../errors/index.ts';
-import { BUILTIN_ADMIN, type Model, type Permission, type Policy } from '../model/index.ts';
+import { BUILTIN_ADMIN, type Model, type Permission } from '../model/index.ts';
 import { policyOf } from '../permissions/resolve-access.ts';
+import type { FilterNode } from '../query/index.ts';
 import type { Accountability } from './accountability.ts';
-import { systemModel } from './system-collections.ts';
-
-type AccessContext = Pick<Context, 'models'>;
-export type AccessKind = 'roles' | 'policies' | 'permissions';
+import { readItems, type ReadItemsResult } from './items/read-items.ts';
+import { PERMISSIONS } from './system-collections.ts';
 
 export interface RoleRecord {
   id: string;
@@ -21,8 +20,6 @@ export interface RoleRecord {
   icon: null;
   description: string | null;
   parent: string | null;
-  children: string[];
-  policies: string[];
 }
 
 export interface PolicyRecord {
@@ -30,15 +27,22 @@ export interface PolicyRecord {
   name: string;
   icon: null;
   description: string | null;
-  /** Directus's csv of addresses, ranges and CIDR blocks; null admits every address. */
-  ip_access: string | null;
+  /** Directus's list of addresses, ranges and CIDR blocks; null admits every address. */
+  ip_access: string[] | null;
   enforce_tfa: false;
   admin_access: boolean;
   app_access: boolean;
   /** Cairn's: the policy applies to anonymous requests (Directus: attached to the public "role"). */
   public: boolean;
-  roles: string[];
-  permissions: string[];
+}
+
+/** Which policies a role has, in order (Directus's directus_access rows). */
+export interface AccessRecord {
+  /** `<role>:<policy>`. */
+  id: string;
+  role: string;
+  policy: string;
+  sort: number;
 }
 
 export interface PermissionRecord {
@@ -53,99 +57,73 @@ export interface PermissionRecord {
   presets: Record<string, unknown> | null;
 }
 
-const modelOf = (context: AccessContext): Model => context.models.current()?.model ?? systemModel();
+const ADMIN_NOTE = 'Built in: full access';
 
-function allRoles(model: Model): RoleRecord[] {
-  const roles = [{ name: BUILTIN_ADMIN, note: 'Built in: full access', parent: null, policies: [BUILTIN_ADMIN] }, ...Object.values(model.roles)];
-  return roles.map((role) => ({
-    id: role.name,
-    name: role.name,
-    icon: null,
-    description: role.note,
-    parent: role.parent,
-    children: roles.filter((child) => child.parent === role.name).map((child) => child.name),
-    policies: [...role.policies],
-  }));
+/** Every role, the built-in administrator first. */
+export function roleRecords(model: Model): RoleRecord[] {
+  const roles = [{ name: BUILTIN_ADMIN, note: ADMIN_NOTE, parent: null }, ...Object.values(model.roles)];
+  return roles.map((role) => ({ id: role.name, name: role.name, icon: null, description: role.note, parent: role.parent }));
 }
 
-function allPolicies(model: Model): PolicyRecord[] {
-  const policies: Policy[] = [policyOf(model, BUILTIN_ADMIN)!, ...Object.values(model.policies)];
-  return policies.map((policy) => ({
-    id: policy.name,
-    name: policy.name,
-    icon: null,
-    description: policy.name === BUILTIN_ADMIN ? 'Built in: full access' : policy.note,
-    ip_access: policy.ipAccess === null ? null : policy.ipAccess.join(','),
-    enforce_tfa: false,
-    admin_access: policy.adminAccess,
-    app_access: policy.appAccess,
-    public: policy.public,
-    roles: policy.name === BUILTIN_ADMIN ? [BUILTIN_ADMIN] : Object.values(model.roles).filter((role) => role.policies.includes(policy.name)).map((role) => role.name),
-    permissions: policy.permissions.map((permission) => permissionId(policy.name, permission)),
-  }));
+export function policyRecords(model: Model): PolicyRecord[] {
+  return [BUILTIN_ADMIN, ...Object.keys(model.policies)].map((name) => {
+    const policy = policyOf(model, name)!;
+    return {
+      id: policy.name,
+      name: policy.name,
+      icon: null,
+      description: name === BUILTIN_ADMIN ? ADMIN_NOTE : policy.note,
+      ip_access: policy.ipAccess === null ? null : [...policy.ipAccess],
+      enforce_tfa: false,
+      admin_access: policy.adminAccess,
+      app_access: policy.appAccess,
+      public: policy.public,
+    };
+  });
 }
 
-const permissionId = (policy: string, permission: Permission) => `${policy}:${permission.collection}:${permission.action}`;
-
-function permissionsOf(model: Model, policies: readonly string[]): PermissionRecord[] {
-  return policies.flatMap((name) =>
-    (policyOf(model, name)?.permissions ?? []).map((permission) => ({
-      id: permissionId(name, permission),
-      policy: name,
-      collection: permission.collection,
-      action: permission.action,
-      fields: [...permission.fields],
-      permissions: permission.filter,
-      validation: permission.validation,
-      presets: permission.presets,
-    })),
-  );
+export function accessRecords(model: Model): AccessRecord[] {
+  const roles = [{ name: BUILTIN_ADMIN, policies: [BUILTIN_ADMIN] }, ...Object.values(model.roles)];
+  return roles.flatMap((role) => role.policies.map((policy, sort) => ({ id: `${role.name}:${policy}`, role: role.name, policy, sort: sort + 1 })));
 }
 
-function one<T extends { id: string }>(records: T[], key: string, kind: AccessKind): { data: T } {
-  const found = records.find((record) => record.id === key);
-  if (!found) throw new ForbiddenError({ reason: `You don't have permission to access this item of ${kind} or it does not exist.` });
-  return { data: found };
+const permissionRecord = (policy: string, permission: Permission): PermissionRecord => ({
+  id: `${policy}:${permission.collection}:${permission.action}`,
+  policy,
+  collection: permission.collection,
+  action: permission.action,
+  fields: [...permission.fields],
+  permissions: permission.filter,
+  validation: permission.validation,
+  presets: permission.presets,
+});
+
+export function permissionRecords(model: Model): PermissionRecord[] {
+  return Object.values(model.policies).flatMap((policy) => policy.permissions.map((permission) => permissionRecord(policy.name, permission)));
 }
 
-interface ReadOptions {
-  context: AccessContext;
-  accountability: Accountability;
-  key?: string;
+/**
+ * GET /permissions/me: the permission rows of the caller's own policies, as
+ * stored (an admin's policy has none: it bypasses them), with the query language.
+ */
+export async function readMyPermissions(options: { context: Pick<Context, 'db' | 'models'>; accountability: Accountability; query: Record<string, unknown> }): Promise<ReadItemsResult> {
+  const mine: FilterNode = { kind: 'compare', field: 'policy', operator: '_in', value: options.accountability.policies, type: 'string' };
+  return readItems({ ...options, collection: PERMISSIONS, where: mine, system: true });
 }
 
-export function readRoles(options: ReadOptions): { data: RoleRecord[] | RoleRecord } {
-  const { accountability } = options;
-  const records = allRoles(modelOf(options.context)).filter((role) => accountability.admin || accountability.roles.includes(role.name));
-  return options.key === undefined ? { data: records } : one(records, options.key, 'roles');
-}
+export type ConfigKind = 'roles' | 'policies' | 'access' | 'permissions' | 'collections' | 'fields' | 'relations';
 
-export function readPolicies(options: ReadOptions): { data: PolicyRecord[] | PolicyRecord } {
-  const { accountability } = options;
-  const records = allPolicies(modelOf(options.context)).filter((policy) => accountability.admin || accountability.policies.includes(policy.name));
-  return options.key === undefined ? { data: records } : one(records, options.key, 'policies');
-}
-
-export function readPermissions(options: ReadOptions): { data: PermissionRecord[] | PermissionRecord } {
-  const { accountability } = options;
-  const model = modelOf(options.context);
-  const policies = accountability.admin ? [BUILTIN_ADMIN, ...Object.keys(model.policies)] : accountability.policies;
-  const records = permissionsOf(model, policies);
-  return options.key === undefined ? { data: records } : one(records, options.key, 'permissions');
-}
-
-/** GET /permissions/me: the permission rows of the caller's own policies (an admin's policy has none: it bypasses them). */
-export function readMyPermissions(options: ReadOptions): { data: PermissionRecord[] } {
-  return { data: permissionsOf(modelOf(options.context), options.accountability.policies) };
-}
-
-const WHERE_IN_REPOSITORY: Record<AccessKind, string> = {
+const WHERE_IN_REPOSITORY: Record<ConfigKind, string> = {
   roles: 'Roles are managed in the config git repository (roles/*.yaml)',
   policies: 'Policies are managed in the config git repository (policies/*.yaml)',
+  access: "A role's policies are managed in the config git repository (the policies of roles/*.yaml)",
   permissions: 'Permissions are managed in the config git repository (the permissions of policies/*.yaml)',
+  collections: 'Collections are managed in the config git repository (collections/*.yaml)',
+  fields: 'Fields are managed in the config git repository (the fields of collections/*.yaml)',
+  relations: 'Relations are managed in the config git repository (the relational fields of collections/*.yaml)',
 };
 
-/** Any write to roles, policies or permissions. */
-export function refuseAccessWrite(kind: AccessKind): never {
+/** Any write to config (roles, policies, access, permissions, collections, fields, relations). */
+export function refuseConfigWrite(kind: ConfigKind): never {
   throw new ForbiddenError({ reason: `${WHERE_IN_REPOSITORY[kind]}; change them there and run cairn apply. The API serves them read-only.` });
 }

@@ -1,7 +1,10 @@
 /**
- * Cairn's own tables that the API serves with the query language (activity
- * and revisions read-only; users through the users service), described as model collections so that the same
- * parser and compiler serve them. They live in the default schema.
+ * Cairn's own records that the API serves with the query language,
+ * described as model collections so that the same parser and compiler serve
+ * them: tables in the default schema (activity and revisions read-only,
+ * versions, users through the users service), and the config the applied
+ * model holds (roles, policies, access, permissions, collections, fields,
+ * relations), whose rows the services give the compiler (see config-records.ts).
  */
 import type { Collection, Field, Model, Relation } from '../model/index.ts';
 
@@ -35,6 +38,26 @@ export const ACTIVITY = 'cairn_activity';
 export const REVISIONS = 'cairn_revisions';
 export const USERS = 'cairn_users';
 export const VERSIONS = 'cairn_versions';
+export const ROLES = 'cairn_roles';
+export const POLICIES = 'cairn_policies';
+export const ACCESS = 'cairn_access';
+export const PERMISSIONS = 'cairn_permissions';
+export const COLLECTIONS = 'cairn_collections';
+export const FIELDS = 'cairn_fields';
+export const RELATIONS = 'cairn_relations';
+
+/** Collections served from the applied model: config, read-only over the API. */
+export const CONFIG_COLLECTIONS = [ROLES, POLICIES, ACCESS, PERMISSIONS, COLLECTIONS, FIELDS, RELATIONS] as const;
+export type ConfigCollection = (typeof CONFIG_COLLECTIONS)[number];
+export const isConfigCollection = (name: string): name is ConfigCollection => (CONFIG_COLLECTIONS as readonly string[]).includes(name);
+
+/**
+ * The key of fields and relations, which Directus shows without one: their position in the
+ * model, so that they read in model order. Nobody may name it; `*` leaves it out.
+ */
+export const POSITION_KEY = '_position';
+const NAME_KEY: Collection['primaryKey'] = { field: 'id', type: 'string', dbType: 'text' };
+const POSITION: Collection['primaryKey'] = { field: POSITION_KEY, type: 'integer', dbType: 'integer' };
 
 /** A model holding only the system collections; its schema is the default one. */
 export function systemModel(): Model {
@@ -90,6 +113,63 @@ export function systemModel(): Model {
         field('created_at', 'timestamp', 'timestamptz'),
         field('updated_at', 'timestamp', 'timestamptz'),
       ], { field: 'id', type: 'uuid', dbType: 'uuid' }),
+      // Config, in Directus's shapes; names are the ids. Their JSON is json, not jsonb, to keep its key order.
+      [ROLES]: collection(ROLES, [
+        field('name', 'string', 'text'),
+        field('icon', 'string', 'text'),
+        field('description', 'text', 'text'),
+        field('parent', 'm2o', 'text', { kind: 'm2o', related: ROLES, onDelete: 'set null' }),
+        field('children', 'o2m', null, { kind: 'o2m', related: ROLES, foreignKey: 'parent' }),
+        field('policies', 'o2m', null, { kind: 'o2m', related: ACCESS, foreignKey: 'role' }),
+        field('users', 'o2m', null, { kind: 'o2m', related: USERS, foreignKey: 'role' }),
+      ], NAME_KEY),
+      [POLICIES]: collection(POLICIES, [
+        field('name', 'string', 'text'),
+        field('icon', 'string', 'text'),
+        field('description', 'text', 'text'),
+        field('ip_access', 'csv', 'text[]'),
+        field('enforce_tfa', 'boolean', 'boolean'),
+        field('admin_access', 'boolean', 'boolean'),
+        field('app_access', 'boolean', 'boolean'),
+        // Cairn's: the policy applies to anonymous requests (Directus: an access row with neither role nor user).
+        field('public', 'boolean', 'boolean'),
+        field('roles', 'o2m', null, { kind: 'o2m', related: ACCESS, foreignKey: 'policy' }),
+        field('permissions', 'o2m', null, { kind: 'o2m', related: PERMISSIONS, foreignKey: 'policy' }),
+      ], NAME_KEY),
+      // Which policies a role has, in order (Directus's directus_access); id `<role>:<policy>`.
+      [ACCESS]: collection(ACCESS, [
+        field('role', 'm2o', 'text', { kind: 'm2o', related: ROLES, onDelete: 'cascade' }),
+        field('policy', 'm2o', 'text', { kind: 'm2o', related: POLICIES, onDelete: 'cascade' }),
+        field('sort', 'integer', 'integer'),
+      ], NAME_KEY),
+      // One per policy, collection and action in config; id `<policy>:<collection>:<action>`.
+      [PERMISSIONS]: collection(PERMISSIONS, [
+        field('policy', 'm2o', 'text', { kind: 'm2o', related: POLICIES, onDelete: 'cascade' }),
+        field('collection', 'string', 'text'),
+        field('action', 'string', 'text'),
+        field('fields', 'csv', 'text[]'),
+        field('permissions', 'json', 'json'),
+        field('validation', 'json', 'json'),
+        field('presets', 'json', 'json'),
+      ], NAME_KEY),
+      [COLLECTIONS]: collection(COLLECTIONS, [
+        field('meta', 'json', 'json'),
+        field('schema', 'json', 'json'),
+      ], { field: 'collection', type: 'string', dbType: 'text' }),
+      [FIELDS]: collection(FIELDS, [
+        field('collection', 'string', 'text'),
+        field('field', 'string', 'text'),
+        field('type', 'string', 'text'),
+        field('meta', 'json', 'json'),
+        field('schema', 'json', 'json'),
+      ], POSITION),
+      [RELATIONS]: collection(RELATIONS, [
+        field('collection', 'string', 'text'),
+        field('field', 'string', 'text'),
+        field('related_collection', 'string', 'text'),
+        field('meta', 'json', 'json'),
+        field('schema', 'json', 'json'),
+      ], POSITION),
     },
     policies: {},
     roles: {},

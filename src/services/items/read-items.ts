@@ -7,11 +7,12 @@
 import type { Context } from '../../context/index.ts';
 import { ForbiddenError, InvalidQueryError, type CairnError } from '../../errors/index.ts';
 import type { Collection, Model } from '../../model/index.ts';
-import { dynamicValuesOf, readAccessFor, type CallerReadAccess } from '../../permissions/index.ts';
-import { compileRead, parseReadQuery, type FilterNode, type ReadMeta, type ReadQuery } from '../../query/index.ts';
+import { dynamicValuesOf, readAccessFor } from '../../permissions/index.ts';
+import { compileRead, parseReadQuery, type FieldAccess, type FilterNode, type ReadMeta, type ReadQuery, type ReadRules } from '../../query/index.ts';
 import type { Accountability } from '../accountability.ts';
 import { parseKey } from './item-keys.ts';
-import { ACTIVITY, REVISIONS, systemModel, VERSIONS } from '../system-collections.ts';
+import { configRows } from '../config-rows.ts';
+import { ACTIVITY, isConfigCollection, POSITION_KEY, REVISIONS, ROLES, systemModel, USERS, VERSIONS } from '../system-collections.ts';
 
 type ItemsContext = Pick<Context, 'db' | 'models'>;
 
@@ -28,8 +29,12 @@ interface Served {
   model: Model;
   target: Collection;
   now: Date;
-  /** The caller's read permissions; undefined for the administrator. */
-  read: CallerReadAccess | undefined;
+  /** What the caller may name in a query; undefined: anything (the administrator). */
+  access: FieldAccess | undefined;
+  /** The rows and fields the compiler lets the caller see; undefined: all (the administrator). */
+  rules: ReadRules | undefined;
+  /** Rows of config collections, served from the applied model. */
+  rows?: ReadMeta['rows'];
 }
 
 function served(context: ItemsContext, accountability: Accountability, collection: string, system: boolean): Served {
@@ -38,16 +43,45 @@ function served(context: ItemsContext, accountability: Accountability, collectio
   const target = model?.collections[collection];
   if (!model || !target) throw forbidden(collection);
   const now = new Date();
-  if (accountability.admin) return { model, target, now, read: undefined };
+  if (system && isConfigCollection(collection)) return configServed(project, model, target, accountability, now);
+  if (accountability.admin) return { model, target, now, access: undefined, rules: undefined };
   if (!project) throw forbidden(collection);
   const fields = (name: string) => [model.collections[name]?.primaryKey.field ?? 'id', ...Object.keys(model.collections[name]?.fields ?? {})];
   const history = system ? { activity: ACTIVITY, revisions: REVISIONS, versions: VERSIONS, fields: { [ACTIVITY]: fields(ACTIVITY), [REVISIONS]: fields(REVISIONS), [VERSIONS]: fields(VERSIONS) } } : undefined;
-  return { model, target, now, read: readAccessFor({ model: project, accountability, now, ...(history ? { history } : {}) }) };
+  const read = readAccessFor({ model: project, accountability, now, ...(history ? { history } : {}) });
+  return { model, target, now, access: read?.access, rules: read?.rules };
 }
 
-/** The request's query, parsed for the caller: only what it may read can be named. */
-function parseFor(served: Served, accountability: Accountability, collection: string, raw: Record<string, unknown>): ReadQuery {
-  return parseReadQuery(served.model, collection, raw, { ...dynamicValuesOf(accountability, served.now), ...(served.read ? { access: served.read.access } : {}) });
+/**
+ * A read of config (roles, policies, collections, fields…): its rows come from the applied model,
+ * already reduced to what the caller may see, and every field of them is readable but the
+ * hidden position key of fields and relations. Users are reached from roles by administrators only.
+ */
+function configServed(project: Model | undefined, model: Model, target: Collection, accountability: Accountability, now: Date): Served {
+  const applied = project ?? { ...model, collections: {} };
+  const projectAccess = accountability.admin ? undefined : readAccessFor({ model: applied, accountability, now })?.access;
+  const visible = new Map<string, ReadonlySet<string> | null>();
+  const access: FieldAccess = {
+    readable(name) {
+      if (visible.has(name)) return visible.get(name)!;
+      const collection = model.collections[name];
+      let fields: ReadonlySet<string> | null = null;
+      if (collection && isConfigCollection(name)) {
+        fields = new Set([collection.primaryKey.field, ...Object.keys(collection.fields)].filter((field) => field !== POSITION_KEY && (accountability.admin || !(name === ROLES && field === 'users'))));
+      } else if (collection && name === USERS && accountability.admin) fields = new Set([collection.primaryKey.field, ...Object.keys(collection.fields)]);
+      visible.set(name, fields);
+      return fields;
+    },
+  };
+  const rules: ReadRules = { model, permissions: (name) => (access.readable(name) === null ? [] : [{ fields: 'all', filter: null }]), readable: (name) => access.readable(name) };
+  return { model, target, now, access, rules, rows: configRows(applied, accountability, projectAccess) };
+}
+
+/** The request's query, parsed for the caller: only what it may read can be named; `where` narrows it further. */
+function parseFor(served: Served, accountability: Accountability, collection: string, raw: Record<string, unknown>, where?: FilterNode): ReadQuery {
+  const query = parseReadQuery(served.model, collection, raw, { ...dynamicValuesOf(accountability, served.now), ...(served.access ? { access: served.access } : {}) });
+  if (!where) return query;
+  return { ...query, filter: query.filter ? { kind: 'and', children: [where, query.filter] } : where };
 }
 
 function metaOf(raw: unknown): { totalCount: boolean; filterCount: boolean } {
@@ -57,7 +91,7 @@ function metaOf(raw: unknown): { totalCount: boolean; filterCount: boolean } {
 }
 
 async function run<D = Record<string, unknown>[]>(context: ItemsContext, served: Served, query: ReadQuery, meta: ReadMeta) {
-  const { sql, bindings } = compileRead(served.model, query, meta, served.read?.rules);
+  const { sql, bindings } = compileRead(served.model, query, { ...meta, ...(served.rows ? { rows: served.rows } : {}) }, served.rules);
   let rows: { data: D; total_count?: string; filter_count?: string }[];
   try {
     ({ rows } = await context.db.query<{ data: D; total_count?: string; filter_count?: string }>(sql, bindings));
@@ -80,6 +114,8 @@ interface ReadOptions {
   system?: boolean;
   /** Adjusts the parsed (checked) read before it is compiled: GraphQL's key order and ids as text. */
   shape?: (query: ReadQuery) => ReadQuery;
+  /** A condition the service itself adds (on fields it names, whatever the caller may name): /fields/:collection's collection. */
+  where?: FilterNode;
 }
 
 /**
@@ -95,7 +131,7 @@ export async function readDataJson(options: ReadOptions & { key?: string }): Pro
     return row.data;
   }
   const scope = served(options.context, options.accountability, options.collection, options.system ?? false);
-  const query = parseFor(scope, options.accountability, options.collection, options.query);
+  const query = parseFor(scope, options.accountability, options.collection, options.query, options.where);
   return (await run<string>(options.context, scope, options.shape ? options.shape(query) : query, { data: 'text' })).data;
 }
 
@@ -107,7 +143,7 @@ export async function readItemsJson(options: ReadOptions): Promise<string> {
   const { context, accountability, collection } = options;
   const scope = served(context, accountability, collection, options.system ?? false);
   if (scope.target.singleton) return JSON.stringify(await readItems(options));
-  const query = parseFor(scope, accountability, collection, options.query);
+  const query = parseFor(scope, accountability, collection, options.query, options.where);
   const meta = metaOf(options.query.meta);
   const row = await run<string>(context, scope, query, { ...meta, data: 'text' });
   const counts = [
@@ -128,7 +164,7 @@ export async function readItemJson(options: ReadOptions & { key: string }): Prom
 export async function readItems(options: ReadOptions): Promise<ReadItemsResult> {
   const { context, accountability, collection } = options;
   const scope = served(context, accountability, collection, options.system ?? false);
-  const query = parseFor(scope, accountability, collection, options.query);
+  const query = parseFor(scope, accountability, collection, options.query, options.where);
   const meta = metaOf(options.query.meta);
   const row = await run(context, scope, scope.target.singleton ? { ...query, limit: 1 } : query, meta);
   // A singleton not written yet reads as its defaults, as in Directus.
@@ -158,7 +194,7 @@ function itemQuery(options: ReadOptions & { key: string }): { query: ReadQuery; 
   const { target } = scope;
   const parsed = parseKey(target, key);
   if (parsed === undefined) throw forbidden(collection);
-  const query = parseFor(scope, accountability, collection, { ...options.query, limit: 1, offset: 0, page: undefined });
+  const query = parseFor(scope, accountability, collection, { ...options.query, limit: 1, offset: 0, page: undefined }, options.where);
   // By key even when the caller may not read the key field: the key is in the URL, not asked for.
   const byKey: FilterNode = { kind: 'compare', field: target.primaryKey.field, operator: '_eq', type: target.primaryKey.type, value: parsed };
   return { query: { ...query, filter: query.filter ? { kind: 'and', children: [byKey, query.filter] } : byKey, search: null }, scope, collection };

@@ -153,8 +153,12 @@ describe.each(testBackends)('users, tokens and access on $name', ({ name }) => {
     const roles = (await call('GET', '/roles', admin)).json().data;
     expect(roles.map((role: { id: string }) => role.id).sort()).toEqual(['administrator', 'editor', 'viewer']);
     expect(roles.find((role: { id: string }) => role.id === 'editor')).toEqual({
-      id: 'editor', name: 'editor', icon: null, description: 'Editorial staff', parent: 'viewer', children: [], policies: ['editor'],
+      id: 'editor', name: 'editor', icon: null, description: 'Editorial staff', parent: 'viewer', children: [], policies: ['editor:editor'], users: [editorId],
     });
+    // A role's policies are its access rows, as in Directus: `policies.policy` reads the policy.
+    expect((await call('GET', '/roles/editor?fields=policies.policy.name,policies.sort', admin)).json().data).toEqual({ policies: [{ policy: { name: 'editor' }, sort: 1 }] });
+    // Only administrators reach users from roles.
+    expect(codeOf(await call('GET', '/roles/editor?fields=users', editor))).toBe('FORBIDDEN');
     expect((await call('GET', '/roles', editor)).json().data.map((role: { id: string }) => role.id).sort()).toEqual(['editor', 'viewer']);
     expect((await call('GET', '/policies', editor)).json().data.map((policy: { id: string }) => policy.id).sort()).toEqual(['editor', 'viewer']);
     const publicPolicy = (await call('GET', '/policies/public', admin)).json().data;
@@ -172,8 +176,8 @@ describe.each(testBackends)('users, tokens and access on $name', ({ name }) => {
     expect((await call('GET', '/permissions/me', admin)).json().data).toEqual([]);
   });
 
-  it('answers every write to roles, policies and permissions with FORBIDDEN pointing at the config repository', async () => {
-    for (const kind of ['roles', 'policies', 'permissions']) {
+  it('answers every write to config (roles, policies, access, permissions, collections, fields, relations) with FORBIDDEN pointing at the config repository', async () => {
+    for (const kind of ['roles', 'policies', 'access', 'permissions', 'collections', 'fields', 'relations']) {
       for (const [method, url] of [['POST', `/${kind}`], ['PATCH', `/${kind}/editor`], ['PATCH', `/${kind}`], ['DELETE', `/${kind}/editor`]]) {
         const response = await call(method!, url!, admin, method === 'DELETE' ? undefined : { name: 'x' });
         expect([response.statusCode, codeOf(response)], `${method} ${url}`).toEqual([403, 'FORBIDDEN']);
