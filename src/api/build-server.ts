@@ -17,6 +17,7 @@ import { registerHistoryRoutes } from './routes/history-routes.ts';
 import { registerItemsRoutes } from './routes/items-routes.ts';
 import { registerServerRoutes } from './routes/server-routes.ts';
 import { registerUsersRoutes } from './routes/users-routes.ts';
+import { registerUtilsRoutes } from './routes/utils-routes.ts';
 import { registerVersionsRoutes } from './routes/versions-routes.ts';
 import { registerGraphqlRoutes } from './routes/graphql-routes.ts';
 import type { Accountability } from '../services/index.ts';
@@ -93,6 +94,7 @@ export function buildServer(context: Context): FastifyInstance {
   registerVersionsRoutes(server, context, accountability);
   registerGraphqlRoutes(server, context, accountability);
   registerAuditRoutes(server, context, accountability);
+  registerUtilsRoutes(server, context, accountability);
   return server;
 }
 
