@@ -85,7 +85,7 @@ export function buildServer(context: Context): FastifyInstance {
     sendError(new RouteNotFoundError({ path: request.url.split('?')[0]! }), request, reply),
   );
 
-  registerServerRoutes(server, context);
+  registerServerRoutes(server, context, accountability);
   registerItemsRoutes(server, context, accountability);
   registerHistoryRoutes(server, context, accountability);
   registerAuthRoutes(server, context, accountability);

@@ -15,3 +15,4 @@ export { inOneTransaction } from './unit-of-work.ts';
 export { compareVersion, createVersions, deleteVersions, promoteVersion, readAtVersion, readVersion, saveToVersion, updateVersion, type Comparison, type VersionRow } from './versions/versions.ts';
 export { queueAudit } from './versions/audit-outbox.ts';
 export { generateHash, randomString, RANDOM_STRING_DEFAULT_LENGTH, RANDOM_STRING_MAX_LENGTH, sortItems, verifyHash } from './utilities.ts';
+export { openApiSpec, OPENAPI_VERSION, type OpenApiDocument, type SchemaObject } from './openapi-spec.ts';
