@@ -13,6 +13,7 @@ import type { Context } from '../context/index.ts';
 import { InvalidPayloadError } from '../errors/index.ts';
 import {
   checkHealth,
+  openApiSpec,
   compareVersion,
   createVersions,
   deleteVersions,
@@ -151,6 +152,7 @@ export function systemResolvers(context: SystemGraphqlContext, sdlOf: SdlOf): Sy
     server_ping: () => 'pong',
     server_info: () => serverInfo(context),
     server_health: () => checkHealth({ db: context.db, version: context.version, instanceId: context.instanceId }),
+    server_specs_oas: (_source, _args, { accountability }) => openApiSpec({ model: context.models.current()?.model ?? null, accountability, version: context.version }),
     server_specs_graphql: (_source, args, { accountability }) => sdlOf(accountability, (args as { scope: 'items' | 'system' }).scope),
 
     auth_login: async (_source, args, { accountability, cookies }) => {

@@ -36,7 +36,7 @@ export const SYSTEM_QUERY_FIELDS = [
   'revisions', 'revisions_by_id', 'activity', 'activity_by_id',
   'users', 'users_by_id', 'users_me',
   'roles', 'roles_by_id', 'roles_me', 'policies', 'policies_by_id', 'policies_me_globals', 'permissions', 'permissions_by_id', 'permissions_me',
-  'server_ping', 'server_info', 'server_health', 'server_specs_graphql',
+  'server_ping', 'server_info', 'server_health', 'server_specs_oas', 'server_specs_graphql',
 ] as const;
 /** Mutation root fields, by name. */
 export const SYSTEM_MUTATION_FIELDS = [
@@ -150,6 +150,7 @@ export function buildSystemSchema<TContext>(resolvers: SystemResolvers<TContext>
     server_ping: { type: GraphQLString },
     server_info: { type: GraphQLJSON },
     server_health: { type: GraphQLJSON },
+    server_specs_oas: { type: GraphQLJSON, description: "The caller's OpenAPI document of the REST API, as GET /server/specs/oas answers it." },
     server_specs_graphql: { type: GraphQLString, args: { scope: { type: SdlScope, defaultValue: 'items' } }, description: "The caller's schema of /graphql (items) or /graphql/system, as SDL." },
   };
   const mutation: Record<(typeof SYSTEM_MUTATION_FIELDS)[number], Omit<GraphQLFieldConfigMap<unknown, TContext>[string], 'resolve'>> = {

@@ -165,6 +165,24 @@ describe.each(testBackends)('config over the API on $name', ({ name }) => {
     expect(await data('/permissions/me?filter[collection][_eq]=authors&fields=id', 'editor')).toEqual([{ id: 'editor:authors:read' }, { id: 'viewer:authors:read' }]);
   });
 
+  it('answers /graphql/system as REST does: roles, policies and permissions with the query language, the OpenAPI document', async () => {
+    const gql = async (query: string, who: keyof typeof as) => {
+      const response = await server.inject({ method: 'POST', url: '/graphql/system', headers: as[who], payload: { query } });
+      expect(response.json().errors, response.body).toBeUndefined();
+      return response.json().data;
+    };
+    for (const who of ['admin', 'editor'] as const) {
+      const roles = await gql('{ roles(filter: { name: { _neq: "administrator" } }, sort: ["-name"]) { id parent { name } policies { policy { name } } } }', who);
+      expect(roles.roles).toEqual(await data('/roles?filter[name][_neq]=administrator&sort=-name&fields=id,parent.name,policies.policy.name', who));
+      const permissions = await gql('{ permissions(filter: { collection: { _eq: "tags" } }, sort: ["id"]) { id action fields } }', who);
+      expect(permissions.permissions).toEqual(await data('/permissions?filter[collection][_eq]=tags&sort=id&fields=id,action,fields', who));
+    }
+    expect((await gql('{ roles_me { id } }', 'editor')).roles_me.map((role: Row) => role.id).sort()).toEqual(['editor', 'viewer']);
+    for (const who of ['admin', 'viewer', 'anonymous'] as const) {
+      expect((await gql('{ server_specs_oas }', who)).server_specs_oas).toEqual((await get('/server/specs/oas', who)).json());
+    }
+  });
+
   it("serves Directus's schema snapshot to administrators: sorted, keys sorted, no meta ids; partial with includeCollections", async () => {
     const snapshot = await data('/schema/snapshot');
     expect(snapshot).toMatchObject({ version: 1, directus: context.version, vendor: 'postgres', systemFields: [] });

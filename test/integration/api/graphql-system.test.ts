@@ -139,21 +139,21 @@ describe.each(testBackends)('GraphQL /graphql/system on $name', ({ name }) => {
 
     it('roles, policies, permissions and permissions_me as REST serves them', async () => {
       const query = `{
-        roles { id name icon description parent children policies }
-        policies { id name icon description ip_access enforce_tfa admin_access app_access public roles permissions }
-        permissions { id policy collection action fields permissions validation presets }
+        roles { id name icon description parent { id } children { id } policies { id } }
+        policies { id name icon description ip_access enforce_tfa admin_access app_access public roles { id } permissions { id } }
+        permissions { id policy { id } collection action fields permissions validation presets }
         permissions_me
       }`;
       for (const token of [ADMIN_TOKEN, viewer, null]) {
         const data = dataOf(await gql(query, {}, token));
-        expect(data.roles).toEqual((await rest('GET', '/roles', token)).json().data);
-        expect(data.policies).toEqual((await rest('GET', '/policies', token)).json().data);
-        expect(data.permissions).toEqual((await rest('GET', '/permissions', token)).json().data);
+        expect(data.roles).toEqual((await rest('GET', '/roles?fields=id,name,icon,description,parent.id,children.id,policies.id', token)).json().data);
+        expect(data.policies).toEqual((await rest('GET', '/policies?fields=*,roles.id,permissions.id', token)).json().data);
+        expect(data.permissions).toEqual((await rest('GET', '/permissions?fields=*,policy.id', token)).json().data);
         expect(data.permissions_me).toEqual((await rest('GET', '/permissions/me', token)).json().data);
       }
       const viewerRoles = dataOf(await gql('{ roles { id } }', {}, viewer)).roles;
       expect(viewerRoles).toEqual([{ id: 'viewer' }]);
-      expect(dataOf(await gql('{ roles_by_id(id: "viewer") { name policies } }', {}, viewer)).roles_by_id).toEqual({ name: 'viewer', policies: ['viewer'] });
+      expect(dataOf(await gql('{ roles_by_id(id: "viewer") { name policies { policy { name } } } }', {}, viewer)).roles_by_id).toEqual({ name: 'viewer', policies: [{ policy: { name: 'viewer' } }] });
       expect(codeOf(await gql('{ roles_by_id(id: "editor") { name } }', {}, viewer))).toBe((await rest('GET', '/roles/editor', viewer)).json().errors[0].extensions.code);
       expect(dataOf(await gql('{ policies_by_id(id: "viewer") { name } permissions_by_id(id: "viewer:comments:create") { action } }', {}, viewer))).toEqual({
         policies_by_id: { name: 'viewer' },
