@@ -1,15 +1,16 @@
 /**
  * Start-up of `cairn serve`: build the context, migrate the system tables,
- * make the first admin, listen. Returns a handle whose close() shuts down in
- * order: stop accepting, finish in-flight requests, let the audit writer
- * finish its commit, close the database.
+ * make the first admin and ADMIN_TOKEN its static token, listen. Returns a
+ * handle whose close() shuts down in order: stop accepting, finish
+ * in-flight requests, let the audit writer finish its commit, close the
+ * database.
  */
 import type { FastifyInstance } from 'fastify';
 import { closeContext, createContext, publicUrl, type Context, type Logger, type Settings } from '../context/index.ts';
 import { loadMigrations, migrate } from '../db/index.ts';
 import type { Model } from '../model/index.ts';
 import { planAndApply, type Plan } from '../reconcile/index.ts';
-import { bootstrapAdmin } from '../services/index.ts';
+import { bootstrapAdminAccess } from '../services/index.ts';
 import { buildServer } from './build-server.ts';
 
 export interface RunningServer {
@@ -42,7 +43,7 @@ export async function startServer(options: { settings: Settings; logger: Logger;
     await context.identity.start();
     await context.audit.start();
 
-    const admin = await bootstrapAdmin(context.db, { email: settings.adminEmail, password: settings.adminPassword });
+    const { created: admin } = await bootstrapAdminAccess(context);
     const server = buildServer(context);
     await server.listen({ port: settings.port, host: settings.host });
     const address = server.server.address();

@@ -1,23 +1,23 @@
 /**
  * From a request's token to its Accountability. No token: the public, with
- * the applied model's public policies. ADMIN_TOKEN: the built-in
- * administrator. A JWT: verified (INVALID_TOKEN / TOKEN_EXPIRED), its user
- * looked up in the identity cache and required active. Anything else is a
- * static token, looked up by its sha-256 hash. Unknown or dead →
- * INVALID_CREDENTIALS. Never sees fastify: the HTTP edge extracts the token.
+ * the applied model's public policies. A JWT: verified (INVALID_TOKEN /
+ * TOKEN_EXPIRED), its user looked up in the identity cache and required
+ * active. Anything else is a static token, looked up by its sha-256 hash
+ * (ADMIN_TOKEN too: start-up stores it as the admin user's). Unknown or
+ * dead → INVALID_CREDENTIALS. So every authenticated request is a user.
+ * Never sees fastify: the HTTP edge extracts the token.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Context } from '../context/index.ts';
 import { InvalidCredentialsError } from '../errors/index.ts';
 import type { Model } from '../model/index.ts';
 import { resolveAccess } from '../permissions/resolve-access.ts';
 // The leaf module, not services/index.ts: the users service imports auth, and this keeps the graph acyclic.
-import { adminAccountability, type Accountability, type RequestOrigin } from '../services/accountability.ts';
+import type { Accountability, RequestOrigin } from '../services/accountability.ts';
 import { systemModel } from '../services/system-collections.ts';
 import type { CachedUser } from './identity-cache.ts';
 import { hashToken, looksLikeJwt, verifyAccessToken } from './tokens.ts';
 
-type AuthContext = Pick<Context, 'settings' | 'secret' | 'db' | 'models' | 'identity'>;
+type AuthContext = Pick<Context, 'secret' | 'db' | 'models' | 'identity'>;
 
 /** last_used_at of a static token is written at most this often. */
 export const TOKEN_TOUCH_INTERVAL_MS = 60_000;
@@ -39,14 +39,8 @@ export function userAccountability(context: Pick<Context, 'models'>, user: Pick<
   return { user: user.id, role: user.role, ...access, ip: origin.ip ?? null, userAgent: origin.userAgent ?? null, origin: origin.origin ?? null };
 }
 
-const digest = (value: string) => createHash('sha256').update(value).digest();
-
 export async function authenticate(context: AuthContext, token: string | undefined, origin: RequestOrigin): Promise<Accountability> {
   if (token === undefined) return anonymousAccountability(context, origin);
-  const adminToken = context.settings.adminToken;
-  // Compared as digests: constant time whatever the lengths.
-  if (adminToken !== undefined && timingSafeEqual(digest(token), digest(adminToken))) return adminAccountability(origin);
-
   if (looksLikeJwt(token)) {
     const claims = await verifyAccessToken(context.secret, token);
     const user = await activeUser(context, claims.id);

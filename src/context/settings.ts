@@ -21,7 +21,7 @@ export interface Settings {
   secret: string | undefined;
   adminEmail: string | undefined;
   adminPassword: string | undefined;
-  /** A static token that acts as the administrator (until users and tokens land, the way in for admin tools). */
+  /** Start-up stores it as a static token of the admin user (services/admin-token.ts); authentication knows no other admin. */
   adminToken: string | undefined;
   logLevel: LogLevel;
   auth: AuthSettings;

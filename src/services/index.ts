@@ -1,5 +1,6 @@
 /** Public face of the services: the only door to data for REST, GraphQL, flows and extensions. */
-export { ADMIN_ROLE, bootstrapAdmin, DEFAULT_ADMIN_EMAIL, type BootstrapAdminResult } from './bootstrap-admin.ts';
+export { ADMIN_ROLE, bootstrapAdmin, bootstrapAdminAccess, DEFAULT_ADMIN_EMAIL, type AdminAccessReport, type BootstrapAdminResult } from './bootstrap-admin.ts';
+export { ADMIN_TOKEN_NAME, syncAdminToken, type AdminTokenReport } from './admin-token.ts';
 export { serverInfo, type ServerInfo } from './server-info.ts';
 export { checkHealth, DATABASE_WARN_THRESHOLD_MS, type HealthCheck, type HealthReport, type HealthStatus } from './health.ts';
 export { adminAccountability, publicAccountability, type Accountability, type RequestOrigin } from './accountability.ts';

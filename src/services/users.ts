@@ -57,7 +57,7 @@ export async function readUser(options: ReadUsersOptions & { key: string }): Pro
   return readItem({ ...options, collection: USERS, system: true });
 }
 
-/** The caller's own row. Anonymous (and ADMIN_TOKEN, which is no user) → INVALID_CREDENTIALS, as Directus answers. */
+/** The caller's own row (ADMIN_TOKEN's is the admin user's). Anonymous → INVALID_CREDENTIALS, as Directus answers. */
 export async function readMe(options: ReadUsersOptions): Promise<ReadItemsResult> {
   const id = requireUser(options.accountability);
   return readItem({ ...options, accountability: { ...adminAccountability(options.accountability), user: id }, collection: USERS, key: id, system: true });

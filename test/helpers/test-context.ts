@@ -7,10 +7,13 @@ import type { Context } from '../../src/context/index.ts';
 import { createEventBus, createLogger, createLoginLimits, createModelStore, loadSettings } from '../../src/context/index.ts';
 import { modelHash, type Model } from '../../src/model/index.ts';
 import { planAndApply } from '../../src/reconcile/index.ts';
+import { bootstrapAdminAccess } from '../../src/services/index.ts';
 import { createTestDatabase, type BackendName, type TestDatabase } from './test-databases.ts';
 
 /**
- * `env` adds settings (short token lifetimes, low login limits); `listen`
+ * `env` adds settings (short token lifetimes, low login limits); with
+ * ADMIN_TOKEN among them the context is prepared as `cairn serve` prepares
+ * it (the first admin, whose static token ADMIN_TOKEN becomes). `listen`
  * starts the identity cache's LISTEN on cairn_users (stopped by drop()).
  */
 export async function createTestContext(
@@ -37,6 +40,7 @@ export async function createTestContext(
     // Not started: tests that want commits run its rounds themselves.
     audit: createOutboxWriter({ db: database.db, models, logger }),
   };
+  if (settings.adminToken !== undefined) await bootstrapAdminAccess(context);
   if (options.listen) {
     await context.identity.start();
     const drop = database.drop;

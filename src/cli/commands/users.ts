@@ -108,11 +108,14 @@ export function registerUsersCommands(program: Command): void {
     .option('--expires <duration>', 'lifetime, such as 30d or 12h (default: never expires)')
     .option('--json', 'print {"token", "id", "expires_at"} as JSON')
     .action(async (options: { email: string; name?: string; expires?: string; json?: boolean }) => {
-      const [{ hashToken, newStaticToken }, { parseDuration }, { InvalidPayloadError }] = await Promise.all([
+      const [{ hashToken, newStaticToken }, { parseDuration }, { InvalidPayloadError }, { ADMIN_TOKEN_NAME }] = await Promise.all([
         import('../../auth/index.ts'),
         import('../../context/index.ts'),
         import('../../errors/index.ts'),
+        import('../../services/index.ts'),
       ]);
+      // Start-up owns the row of that name: it would delete this token at the next start.
+      if (options.name === ADMIN_TOKEN_NAME) throw new InvalidPayloadError({ reason: `--name ${ADMIN_TOKEN_NAME} is reserved for the ADMIN_TOKEN setting` });
       const lifetime = options.expires === undefined ? undefined : parseDuration(options.expires);
       if (lifetime === 0 || (options.expires !== undefined && lifetime === undefined)) throw new InvalidPayloadError({ reason: `--expires takes a duration such as 30d, not "${options.expires}"` });
       const token = newStaticToken();

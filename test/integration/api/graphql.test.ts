@@ -32,6 +32,8 @@ describe.each(testBackends)('GraphQL on $name', ({ name }) => {
         { title: 'Draft', status: 'draft', views: 9, author: ada },
       ],
     });
+    // ADMIN_TOKEN is the admin user's static token: the first request caches the token and the user (and touches last_used_at).
+    expect((await server.inject({ method: 'GET', url: '/users/me', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).statusCode).toBe(200);
     context.db.knex.on('query', () => statements++);
   });
   afterAll(async () => {

@@ -15,8 +15,7 @@ describe.each(testBackends)('hostile input on $name', ({ name }) => {
   let server: FastifyInstance;
 
   beforeAll(async () => {
-    ({ context, database } = await createTestContext(name));
-    (context.settings as { adminToken?: string }).adminToken = TOKEN;
+    ({ context, database } = await createTestContext(name, { env: { ADMIN_TOKEN: TOKEN } }));
     await applyTemplate(context.db);
     await context.models.reload();
     await database.db.knex('authors').insert({ name: 'Ada' });

@@ -6,7 +6,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Context } from '../../../src/context/index.ts';
-import { adminAccountability, compareVersion, createItems, createVersions, promoteVersion, saveToVersion } from '../../../src/services/index.ts';
+import { compareVersion, createItems, createVersions, promoteVersion, saveToVersion, type Accountability } from '../../../src/services/index.ts';
+import { accountabilityAs } from '../../helpers/accountability.ts';
 import { applyTemplateWithAudit } from '../../helpers/audit.ts';
 import { createTestContext } from '../../helpers/test-context.ts';
 import { testBackends, type TestDatabase } from '../../helpers/test-databases.ts';
@@ -18,13 +19,16 @@ describe.each(testBackends)('promotes into the audit repository on $name', ({ na
   let context: Context;
   let database: TestDatabase;
   let root: string;
-  const admin = adminAccountability();
+  // Promotes are committed in their author's name: a real user (an admin without one is refused).
+  let admin: Accountability;
 
   beforeAll(async () => {
     root = await mkdtemp(path.join(os.tmpdir(), 'cairn-promotes-'));
     ({ context, database } = await createTestContext(name));
-    await applyTemplateWithAudit(context.db, { repository: path.join(root, 'audit.git') });
+    const model = await applyTemplateWithAudit(context.db, { repository: path.join(root, 'audit.git') });
     await context.models.reload();
+    const [user] = (await context.db.knex('cairn_users').insert({ email: 'grace@example.org', first_name: 'Grace', last_name: 'Hopper', role: 'administrator' }).returning('id')) as { id: string }[];
+    admin = accountabilityAs(model, { role: 'administrator', user: user!.id });
   });
   afterAll(async () => {
     await database.drop();
@@ -47,6 +51,8 @@ describe.each(testBackends)('promotes into the audit repository on $name', ({ na
 
     const gitDir = ['--git-dir', path.join(root, 'audit.git')];
     const subjects = (await run('git', [...gitDir, 'log', '--format=%s'])).stdout.trim().split('\n');
+    const authors = (await run('git', [...gitDir, 'log', '--format=%an <%ae>'])).stdout.trim().split('\n');
+    expect(new Set(authors)).toEqual(new Set(['Grace Hopper <grace@example.org>']));
     expect(subjects.sort()).toEqual(versions.map((v) => `Promote articles/${v.key} from version "Next ${v.key}"`).sort());
     for (const version of versions) {
       const file = JSON.parse((await run('git', [...gitDir, 'show', `main:content/articles/${version.key}.json`])).stdout) as Record<string, unknown>;

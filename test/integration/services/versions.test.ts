@@ -8,7 +8,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Context } from '../../../src/context/index.ts';
 import type { Model } from '../../../src/model/index.ts';
 import {
-  adminAccountability,
   compareVersion,
   createItems,
   createVersions,
@@ -32,7 +31,9 @@ describe.each(testBackends)('content versions on $name', ({ name }) => {
   let model: Model;
   let editor: Accountability;
   let viewer: Accountability;
-  const admin = adminAccountability();
+  // A real user: a promote is committed in its author's name (an admin without a user is refused).
+  let admin: Accountability;
+  const ADMIN = randomUUID();
   const EDITOR = randomUUID();
 
   beforeAll(async () => {
@@ -40,9 +41,11 @@ describe.each(testBackends)('content versions on $name', ({ name }) => {
     model = await applyTemplate(context.db);
     await context.models.reload();
     await context.db.knex('cairn_users').insert([
+      { id: ADMIN, email: 'ad@example.org', first_name: 'Ad', last_name: 'Min', role: 'administrator' },
       { id: EDITOR, email: 'ed@example.org', first_name: 'Ed', last_name: 'Itor', role: 'editor' },
       { id: randomUUID(), email: 'vi@example.org', role: 'viewer' },
     ]);
+    admin = accountabilityAs(model, { role: 'administrator', user: ADMIN });
     editor = accountabilityAs(model, { role: 'editor', user: EDITOR });
     viewer = accountabilityAs(model, { role: 'viewer', user: randomUUID() });
   });
