@@ -2,7 +2,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { aggregate, createDirectus, createItem, createItems, deleteItem, deleteItems, readActivities, readItem, readItems, readRevisions, rest, staticToken, updateItem, updateItems, withSearch } from '@directus/sdk';
+import { aggregate, createDirectus, createItem, createItems, deleteItem, deleteItems, readActivities, readCollections, readFields, readItem, readItems, readMe, readOpenApiSpec, readRelations, readRevisions, readRoles, rest, schemaSnapshot, staticToken, updateItem, updateItems, withSearch } from '@directus/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEMPLATE_DIR } from '../../src/cli/commands/init.ts';
 import { openDatabase } from '../../src/db/index.ts';
@@ -44,6 +44,24 @@ describe.each(testBackends)('items over HTTP on $name', ({ name }) => {
     expect(await sdk().request(readItem('articles', 2, { fields: ['title'] }))).toEqual({ title: 'Second' });
     const searched = await sdk().request(withSearch(readItems('articles', { fields: ['id'], search: 'thi' })));
     expect(searched).toEqual([{ id: 3 }]);
+  });
+
+  it("reads the Directus surface a client meets with @directus/sdk: roles by filter, collections, fields, relations, snapshot, OpenAPI, and itself with ADMIN_TOKEN", async () => {
+    expect(await sdk().request(readRoles({ filter: { name: { _eq: 'viewer' } }, fields: ['id', 'name'] }))).toEqual([{ id: 'viewer', name: 'viewer' }]);
+    expect(await sdk().request(readRoles({ limit: 1, fields: ['id'], sort: ['-name'] }))).toEqual([{ id: 'viewer' }]);
+    const collections = await sdk().request(readCollections());
+    expect(collections.map((c) => c.collection)).toEqual(['articles', 'articles_tags', 'authors', 'categories', 'comments', 'tags']);
+    const fields = await sdk().request(readFields());
+    expect(fields.find((f) => f.collection === 'articles' && f.field === 'title')).toMatchObject({ type: 'string', schema: { max_length: 200 } });
+    const relations = await sdk().request(readRelations());
+    expect(relations.find((r) => r.collection === 'comments' && r.field === 'article')).toMatchObject({ related_collection: 'articles', meta: { one_field: 'comments' } });
+    const snapshot = await sdk().request(schemaSnapshot());
+    expect(snapshot).toMatchObject({ version: 1, vendor: 'postgres' });
+    const spec = (await sdk().request(readOpenApiSpec())) as { openapi: string; paths: Record<string, unknown> };
+    expect(spec.openapi).toMatch(/^3\.0\./);
+    expect(Object.keys(spec.paths)).toContain('/items/articles');
+    // ADMIN_TOKEN is the static token of the first administrator: a real user.
+    expect(await sdk().request(readMe({ fields: ['email', 'role'] }))).toEqual({ email: 'admin@example.com', role: 'administrator' });
   });
 
   it('aggregates with @directus/sdk', async () => {
