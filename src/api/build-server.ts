@@ -20,6 +20,7 @@ import { registerUsersRoutes } from './routes/users-routes.ts';
 import { registerUtilsRoutes } from './routes/utils-routes.ts';
 import { registerVersionsRoutes } from './routes/versions-routes.ts';
 import { registerGraphqlRoutes } from './routes/graphql-routes.ts';
+import { registerFlowsRoutes } from './routes/flows-routes.ts';
 import type { Accountability } from '../services/index.ts';
 
 /** Directus's MAX_PAYLOAD_SIZE default (1 MB). */
@@ -95,6 +96,7 @@ export function buildServer(context: Context): FastifyInstance {
   registerGraphqlRoutes(server, context, accountability);
   registerAuditRoutes(server, context, accountability);
   registerUtilsRoutes(server, context, accountability);
+  registerFlowsRoutes(server, context, accountability);
   return server;
 }
 

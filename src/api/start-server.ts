@@ -42,6 +42,7 @@ export async function startServer(options: { settings: Settings; logger: Logger;
     await context.models.start();
     await context.identity.start();
     await context.audit.start();
+    await context.flows.start();
 
     const { created: admin } = await bootstrapAdminAccess(context);
     const server = buildServer(context);

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { createOutboxWriter, type OutboxWriter } from '../audit/index.ts';
 import { createIdentityCache, createRateLimiter, type IdentityCache, type RateLimiter } from '../auth/index.ts';
 import { openDatabase, type Database } from '../db/index.ts';
+import { createFlowEngine, type FlowEngine } from '../flows/index.ts';
 import type { Logger } from './logger.ts';
 import { createEventBus, type EventBus } from './event-bus.ts';
 import { createModelStore, type ModelStore } from './model-store.ts';
@@ -33,6 +34,8 @@ export interface Context {
   readonly loginLimits: LoginLimits;
   /** Turns audit outbox rows into commits of the audit repository (started by `cairn serve`). */
   readonly audit: OutboxWriter;
+  /** Runs the applied model's flows: event flows from the start, schedules once started (`cairn serve`). */
+  readonly flows: FlowEngine;
 }
 
 export interface LoginLimits {
@@ -61,12 +64,16 @@ export async function createContext(options: { settings: Settings; logger: Logge
   const events = createEventBus((error, event) => logger.error({ err: error, event }, 'an event listener failed'));
   const identity = createIdentityCache({ db, logger });
   const audit = createOutboxWriter({ db, models, logger, pauseAfterCommitMs: settings.audit.pauseAfterCommitMs });
-  return { settings, logger, db, secret, version: CAIRN_VERSION, instanceId: randomUUID(), models, events, identity, loginLimits: createLoginLimits(settings), audit };
+  const instanceId = randomUUID();
+  const flows = createFlowEngine({ db, models, events, settings, logger, instanceId });
+  return { settings, logger, db, secret, version: CAIRN_VERSION, instanceId, models, events, identity, loginLimits: createLoginLimits(settings), audit, flows };
 }
 
 export async function closeContext(context: Context): Promise<void> {
   // First, while the database is open: the audit writer finishes the commit in progress and marks its row.
   await context.audit.stop();
+  // Then the flows: no new schedule ticks, the runs in flight end while the database is open.
+  await context.flows.stop();
   await context.models.stop();
   await context.identity.stop();
   await context.db.close();

@@ -27,7 +27,28 @@ export interface Settings {
   auth: AuthSettings;
   audit: AuditWriterSettings;
   graphql: GraphqlSettings;
+  flows: FlowSettings;
 }
+
+/** The flow engine (docs/flows.md). Durations are in milliseconds. */
+export interface FlowSettings {
+  /** FLOW_LOGS_RETENTION: runs older than this are deleted from cairn_flow_runs. */
+  logRetention: number;
+  /** FLOWS_REQUEST_TIMEOUT: a `request` operation gives up after this long. */
+  requestTimeout: number;
+  /** FLOWS_REQUEST_MAX_BYTES: a longer response body fails the `request` operation. */
+  requestMaxBytes: number;
+  /** FLOWS_MAX_DEPTH: how deep flows may start flows (trigger-flow, item writes with emitEvents). */
+  maxDepth: number;
+  /**
+   * The environment `$env` reads from: a flow sees only the names its file
+   * references, and never Cairn's own secrets (FLOW_ENV_DENIED).
+   */
+  env: Readonly<Record<string, string>>;
+}
+
+/** Cairn's own secrets: no flow reads them through `$env`, whatever its file says. */
+export const FLOW_ENV_DENIED: readonly string[] = ['SECRET', 'DATABASE_URL', 'ADMIN_TOKEN', 'ADMIN_PASSWORD'];
 
 /** What one GraphQL document may ask for (docs/graphql.md). */
 export interface GraphqlSettings {
@@ -200,6 +221,13 @@ export function loadSettings(env: Env, cwd: string = process.cwd()): Settings {
       maxDepth: integer('GRAPHQL_MAX_DEPTH', 12, 1, 1000),
       maxComplexity: integer('GRAPHQL_MAX_COMPLEXITY', 1000, 1, 1_000_000),
       maxRootFields: integer('GRAPHQL_MAX_ROOT_FIELDS', 25, 1, 1000),
+    },
+    flows: {
+      logRetention: duration('FLOW_LOGS_RETENTION', '90d'),
+      requestTimeout: duration('FLOWS_REQUEST_TIMEOUT', '10s'),
+      requestMaxBytes: integer('FLOWS_REQUEST_MAX_BYTES', 1024 * 1024, 1, 1024 * 1024 * 1024),
+      maxDepth: integer('FLOWS_MAX_DEPTH', 10, 1, 100),
+      env: Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined && !FLOW_ENV_DENIED.includes(entry[0]))),
     },
   };
   if (settings.auth.refreshCookie.name === settings.auth.sessionCookie.name) {

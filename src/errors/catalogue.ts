@@ -166,6 +166,32 @@ export const MigrationFailedError = defineError<{ version: string; reason: strin
   (d) => `Migration ${d.version} failed: ${d.reason}. Nothing was applied.`,
 );
 
+// --- Cairn's own: flows ---------------------------------------------------------
+
+export const FlowFailedError = defineError<{ flow: string; run: number | null; reason: string }>(
+  'FLOW_FAILED', 400, 'A filter flow, or a synchronous webhook or manual flow, ended in an error: the request it guards or answers is refused.',
+  (d) => `Flow "${d.flow}" failed${d.run === null ? '' : ` (run ${d.run})`}: ${d.reason.replace(/[.!?]$/, '')}.`,
+);
+
+/**
+ * A flow's `throw` operation. FLOW_THROWN (400) unless the operation names
+ * its own `code` and `status`, which then reach the caller as written in the
+ * flow file (as Directus's throw-error does).
+ */
+export class FlowThrownError extends CairnError<{ flow: string; operation: string }> {
+  static readonly code = 'FLOW_THROWN';
+  static readonly status = 400;
+  static readonly summary = 'A flow\'s throw operation; the flow may set another code and status of its own.';
+  readonly code: string;
+  readonly status: number;
+  constructor(details: { flow: string; operation: string; message: string; code?: string; status?: number }) {
+    super(details.message, { flow: details.flow, operation: details.operation });
+    this.code = details.code ?? FlowThrownError.code;
+    this.status = details.status ?? FlowThrownError.status;
+    this.name = `CairnError[${this.code}]`;
+  }
+}
+
 // --- Cairn's own: config sources and git ----------------------------------------
 
 export const ConfigSourceNotFoundError = defineError<{ path: string }>(
@@ -231,6 +257,7 @@ export const catalogue: readonly CairnErrorClass<never>[] = [
   RecordNotUniqueError, NotNullViolationError, InvalidForeignKeyError, ValueTooLongError,
   ValueOutOfRangeError, RouteNotFoundError, MethodNotAllowedError, UnsupportedMediaTypeError, UnprocessableContentError, VersionHashMismatchError, GraphqlValidationError,
   RequestsExceededError, InternalServerError, ServiceUnavailableError,
+  FlowFailedError, FlowThrownError,
   InvalidSettingsError, DatabaseLockedError, MigrationUnknownError, MigrationChangedError, MigrationFailedError,
   ConfigSourceNotFoundError, ConfigPathOutsideRootError, GitRepositoryNotFoundError, GitRepositoryExistsError,
   GitRefNotFoundError, GitRefAmbiguousError, InitTargetNotEmptyError,

@@ -3,11 +3,18 @@
  * targets, everything reachable from the first operation), and every
  * collection, flow, extension and role they name resolved.
  */
+import { validate as validCron } from 'node-cron';
 import type { ExtensionDeclaration, Declaration, Report } from './declarations.ts';
 import { BUILTIN_ADMIN, didYouMean } from './names.ts';
 import type { Action, Collection, Extension, Flow, Operation, Role } from './types.ts';
 
 const OPERATION_KEYS = new Set(['key', 'type', 'resolve', 'reject', 'permissions']);
+// Those of src/flows/evaluate-filter.ts (a test keeps the two lists equal).
+export const CONDITION_OPERATORS: ReadonlySet<string> = new Set([
+  '_eq', '_neq', '_lt', '_lte', '_gt', '_gte', '_in', '_nin', '_null', '_nnull', '_empty', '_nempty',
+  '_contains', '_ncontains', '_icontains', '_nicontains', '_starts_with', '_nstarts_with', '_istarts_with', '_nistarts_with',
+  '_ends_with', '_nends_with', '_iends_with', '_niends_with', '_between', '_nbetween', '_regex',
+]);
 // `administrator` is the built-in role: acting as it equals $full.
 const BUILTIN_PERMISSIONS = new Set(['$trigger', '$public', '$full', BUILTIN_ADMIN]);
 
@@ -57,6 +64,32 @@ export function buildExtensions(declarations: readonly ExtensionDeclaration[], k
   return extensions;
 }
 
+/** What the JSON Schema cannot say about a trigger: a cron node-cron can run, filter mode only on item events. */
+function checkTrigger(trigger: Flow['trigger'], origin: string, report: Report): void {
+  if (trigger.type === 'schedule' && typeof trigger.cron === 'string' && !validCron(trigger.cron.trim())) {
+    report({ code: 'CONFIG_INVALID_TRIGGER', origin, path: ['trigger', 'cron'], message: `"${trigger.cron}" is not a cron expression node-cron can run`, hint: 'six fields (second minute hour day month weekday) or five without the seconds, e.g. "0 0 3 * * *"' });
+  }
+  if (trigger.type === 'event' && trigger.mode === 'filter') {
+    ((trigger.events as string[] | undefined) ?? []).forEach((event, index) => {
+      if (event === 'versions.promote') report({ code: 'CONFIG_INVALID_TRIGGER', origin, path: ['trigger', 'events', index], message: 'versions.promote runs flows in action mode only (after the promote has committed)', hint: 'use mode: action, or filter on items.update, which a promote also is' });
+    });
+  }
+}
+
+/** The operators a condition uses (it runs on the data chain, where no field types are known). */
+function checkConditionFilter(filter: unknown, origin: string, path: (string | number)[], report: Report): void {
+  if (filter === null || typeof filter !== 'object') return;
+  if (Array.isArray(filter)) {
+    filter.forEach((part, index) => checkConditionFilter(part, origin, [...path, index], report));
+    return;
+  }
+  for (const [key, value] of Object.entries(filter)) {
+    if (key.startsWith('_') && key !== '_and' && key !== '_or' && !CONDITION_OPERATORS.has(key)) {
+      report({ code: 'CONFIG_INVALID_FILTER', origin, path: [...path, key], message: `"${key}" is not a filter operator`, ...didYouMean(key, [...CONDITION_OPERATORS]) });
+    } else if (!key.startsWith('_') || key === '_and' || key === '_or') checkConditionFilter(value, origin, [...path, key], report);
+  }
+}
+
 export function buildFlows(options: {
   declarations: readonly Declaration[];
   extensions: Record<string, Extension>;
@@ -72,6 +105,7 @@ export function buildFlows(options: {
     const trigger = { ...doc.trigger } as Flow['trigger'];
     const triggerCollections: string[] = (trigger.collections as string[] | undefined) ?? [];
     triggerCollections.forEach((collection, index) => checkCollection(known, collection, origin, ['trigger', 'collections', index]));
+    checkTrigger(trigger, origin, report);
 
     const operations: Operation[] = [];
     const keys = new Set<string>();
@@ -84,6 +118,7 @@ export function buildFlows(options: {
       const opts = Object.fromEntries(Object.entries(op).filter(([key]) => !OPERATION_KEYS.has(key)));
       operations.push({ key: op.key, type: op.type, options: opts, resolve: op.resolve ?? null, reject: op.reject ?? null, permissions: op.permissions ?? '$trigger' });
       if (typeof opts.collection === 'string') checkCollection(known, opts.collection, origin, ['operations', index, 'collection']);
+      if (op.type === 'condition') checkConditionFilter(opts.filter, origin, ['operations', index, 'filter'], report);
       const permissions: string | undefined = op.permissions;
       if (permissions !== undefined && !BUILTIN_PERMISSIONS.has(permissions) && !known.roles[permissions] && !known.invalidRoles.has(permissions)) {
         report({

@@ -31,6 +31,7 @@ export const DIAGNOSTIC_CODES = {
   CONFIG_DUPLICATE_OPERATION: 'Two operations of a flow have the same key.',
   CONFIG_UNKNOWN_OPERATION: 'resolve or reject names an operation the flow does not have.',
   CONFIG_UNREACHABLE_OPERATION: 'An operation no path from the first operation reaches.',
+  CONFIG_INVALID_TRIGGER: 'A trigger node-cron cannot schedule (a malformed cron) or a filter-mode trigger on versions.promote.',
   CONFIG_UNKNOWN_FLOW: 'trigger-flow names a flow that is not declared or cannot be triggered.',
   CONFIG_UNKNOWN_EXTENSION: 'exec names an extension that is not declared or is not an operation.',
   CONFIG_MISSING_ENTRY_FILE: "An extension's entry file does not exist.",

@@ -7,3 +7,4 @@ export type { Declaration, Declarations, DocPath, ExtensionDeclaration, Problem 
 export { checkFilter, OPERATORS_BY_TYPE, type FilterIssue } from './filter-rules.ts';
 export { article, BUILTIN_ADMIN, closest, didYouMean, identifierProblem, MAX_IDENTIFIER_BYTES, RESERVED_PREFIX } from './names.ts';
 export { fitsFormat, INT32_MAX, INT32_MIN, isInt32, VALUE_FORMATS } from './value-formats.ts';
+export { CONDITION_OPERATORS } from './build-automation.ts';

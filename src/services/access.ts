@@ -111,7 +111,7 @@ export async function readMyPermissions(options: { context: Pick<Context, 'db' |
   return readItems({ ...options, collection: PERMISSIONS, where: mine, system: true });
 }
 
-export type ConfigKind = 'roles' | 'policies' | 'access' | 'permissions' | 'collections' | 'fields' | 'relations';
+export type ConfigKind = 'roles' | 'policies' | 'access' | 'permissions' | 'collections' | 'fields' | 'relations' | 'flows' | 'operations';
 
 const WHERE_IN_REPOSITORY: Record<ConfigKind, string> = {
   roles: 'Roles are managed in the config git repository (roles/*.yaml)',
@@ -121,9 +121,11 @@ const WHERE_IN_REPOSITORY: Record<ConfigKind, string> = {
   collections: 'Collections are managed in the config git repository (collections/*.yaml)',
   fields: 'Fields are managed in the config git repository (the fields of collections/*.yaml)',
   relations: 'Relations are managed in the config git repository (the relational fields of collections/*.yaml)',
+  flows: 'Flows are managed in the config git repository (flows/*.yaml)',
+  operations: "A flow's operations are managed in the config git repository (the operations of flows/*.yaml)",
 };
 
-/** Any write to config (roles, policies, access, permissions, collections, fields, relations). */
+/** Any write to config (roles, policies, access, permissions, collections, fields, relations, flows, operations). */
 export function refuseConfigWrite(kind: ConfigKind): never {
   throw new ForbiddenError({ reason: `${WHERE_IN_REPOSITORY[kind]}; change them there and run cairn apply. The API serves them read-only.` });
 }

@@ -11,7 +11,7 @@ import type { Accountability } from './accountability.ts';
 import type { ConfigKind } from './access.ts';
 import { readItem, readItems, type ReadItemsResult } from './items/read-items.ts';
 import { schemaSnapshot, type SchemaSnapshot } from './schema-records.ts';
-import { ACCESS, COLLECTIONS, FIELDS, PERMISSIONS, POLICIES, RELATIONS, ROLES, systemModel, type ConfigCollection } from './system-collections.ts';
+import { ACCESS, COLLECTIONS, FIELDS, FLOWS, OPERATIONS, PERMISSIONS, POLICIES, RELATIONS, ROLES, systemModel, type ConfigCollection } from './system-collections.ts';
 
 type ConfigContext = Pick<Context, 'db' | 'models'>;
 type Query = Record<string, unknown>;
@@ -24,6 +24,8 @@ export const CONFIG_COLLECTION_OF: Record<ConfigKind, ConfigCollection> = {
   collections: COLLECTIONS,
   fields: FIELDS,
   relations: RELATIONS,
+  flows: FLOWS,
+  operations: OPERATIONS,
 };
 
 interface ReadConfigOptions {

@@ -5,6 +5,7 @@
  * reads them from. Records are built once per model; callers other than the
  * administrator get a filtered copy:
  * - roles and access: the caller's roles; policies and permissions: the caller's policies;
+ * - flows: active manual flows on collections the caller may read (no operations);
  * - collections, fields and relations: what the caller may read (a relation by its m2o field,
  *   with the field that reads it back from the other side only when that one is readable too).
  */
@@ -13,7 +14,8 @@ import type { FieldAccess } from '../query/index.ts';
 import type { Accountability } from './accountability.ts';
 import { accessRecords, permissionRecords, policyRecords, roleRecords } from './access.ts';
 import { collectionRecords, fieldRecords, relationRecords, type RelationRecord } from './schema-records.ts';
-import { ACCESS, COLLECTIONS, FIELDS, PERMISSIONS, POLICIES, RELATIONS, ROLES, type ConfigCollection } from './system-collections.ts';
+import { flowRecords, operationRecords } from './flow-records.ts';
+import { ACCESS, COLLECTIONS, FIELDS, FLOWS, OPERATIONS, PERMISSIONS, POLICIES, RELATIONS, ROLES, type ConfigCollection } from './system-collections.ts';
 
 type Row = Record<string, unknown>;
 type Records = Record<ConfigCollection, Row[]>;
@@ -31,6 +33,8 @@ function recordsOf(model: Model): { records: Records; json: Map<ConfigCollection
       [COLLECTIONS]: collectionRecords(model) as unknown as Row[],
       [FIELDS]: fieldRecords(model) as unknown as Row[],
       [RELATIONS]: relationRecords(model) as unknown as Row[],
+      [FLOWS]: flowRecords(model) as unknown as Row[],
+      [OPERATIONS]: operationRecords(model) as unknown as Row[],
     };
     found = { records, json: new Map() };
     built.set(model, found);
@@ -62,6 +66,13 @@ function visibleRows(records: Records, collection: ConfigCollection, accountabil
           const meta = (row as unknown as RelationRecord).meta;
           return meta.one_field !== null && !canRead(meta.one_collection, meta.one_field) ? { ...row, meta: { ...meta, one_field: null } } : row;
         });
+    // Others see the manual flows of collections they may read (a console shows them as buttons), not their operations.
+    case FLOWS:
+      return rows
+        .filter((row) => row.trigger === 'manual' && row.status === 'active' && ((row.options as { collections?: string[] }).collections ?? []).some((name) => readable.readable(name) !== null))
+        .map((row) => ({ ...row, operation: null, operations: [] }));
+    case OPERATIONS:
+      return [];
   }
 }
 

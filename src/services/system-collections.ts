@@ -45,9 +45,12 @@ export const PERMISSIONS = 'cairn_permissions';
 export const COLLECTIONS = 'cairn_collections';
 export const FIELDS = 'cairn_fields';
 export const RELATIONS = 'cairn_relations';
+export const FLOWS = 'cairn_flows';
+export const OPERATIONS = 'cairn_operations';
+export const FLOW_RUNS = 'cairn_flow_runs';
 
 /** Collections served from the applied model: config, read-only over the API. */
-export const CONFIG_COLLECTIONS = [ROLES, POLICIES, ACCESS, PERMISSIONS, COLLECTIONS, FIELDS, RELATIONS] as const;
+export const CONFIG_COLLECTIONS = [ROLES, POLICIES, ACCESS, PERMISSIONS, COLLECTIONS, FIELDS, RELATIONS, FLOWS, OPERATIONS] as const;
 export type ConfigCollection = (typeof CONFIG_COLLECTIONS)[number];
 export const isConfigCollection = (name: string): name is ConfigCollection => (CONFIG_COLLECTIONS as readonly string[]).includes(name);
 
@@ -170,6 +173,45 @@ export function systemModel(): Model {
         field('meta', 'json', 'json'),
         field('schema', 'json', 'json'),
       ], POSITION),
+      // Flows in Directus's shapes (directus_flows, directus_operations); ids are names, an operation's `<flow>:<key>`.
+      [FLOWS]: collection(FLOWS, [
+        field('name', 'string', 'text'),
+        field('icon', 'string', 'text'),
+        field('color', 'string', 'text'),
+        field('description', 'text', 'text'),
+        field('status', 'string', 'text'),
+        field('trigger', 'string', 'text'),
+        field('accountability', 'string', 'text'),
+        field('options', 'json', 'json'),
+        field('operation', 'm2o', 'text', { kind: 'm2o', related: OPERATIONS, onDelete: 'set null' }),
+        field('operations', 'o2m', null, { kind: 'o2m', related: OPERATIONS, foreignKey: 'flow' }),
+      ], NAME_KEY),
+      [OPERATIONS]: collection(OPERATIONS, [
+        field('name', 'string', 'text'),
+        field('key', 'string', 'text'),
+        field('type', 'string', 'text'),
+        field('position_x', 'integer', 'integer'),
+        field('position_y', 'integer', 'integer'),
+        field('options', 'json', 'json'),
+        field('resolve', 'm2o', 'text', { kind: 'm2o', related: OPERATIONS, onDelete: 'set null' }),
+        field('reject', 'm2o', 'text', { kind: 'm2o', related: OPERATIONS, onDelete: 'set null' }),
+        field('flow', 'm2o', 'text', { kind: 'm2o', related: FLOWS, onDelete: 'cascade' }),
+      ], NAME_KEY),
+      // The run log (a table, admins only): one row per run, its steps and data chain.
+      [FLOW_RUNS]: collection(FLOW_RUNS, [
+        field('flow', 'string', 'text'),
+        field('trigger', 'string', 'text'),
+        field('status', 'string', 'text'),
+        field('accountability', 'json', 'jsonb'),
+        field('steps', 'json', 'jsonb'),
+        field('data', 'json', 'jsonb'),
+        field('error', 'json', 'jsonb'),
+        field('started_at', 'timestamp', 'timestamptz'),
+        field('finished_at', 'timestamp', 'timestamptz'),
+        field('duration_ms', 'integer', 'integer'),
+        field('tick', 'timestamp', 'timestamptz'),
+        field('depth', 'integer', 'integer'),
+      ]),
     },
     policies: {},
     roles: {},

@@ -8,6 +8,7 @@ import { createEventBus, createLogger, createLoginLimits, createModelStore, load
 import { modelHash, type Model } from '../../src/model/index.ts';
 import { planAndApply } from '../../src/reconcile/index.ts';
 import { bootstrapAdminAccess } from '../../src/services/index.ts';
+import { createFlowEngine } from '../../src/flows/index.ts';
 import { createTestDatabase, type BackendName, type TestDatabase } from './test-databases.ts';
 
 /**
@@ -24,21 +25,25 @@ export async function createTestContext(
   const settings = loadSettings({ LOG_LEVEL: 'silent', ...options.env });
   const logger = createLogger({ level: 'silent', pretty: false });
   const models = createModelStore({ db: database.db, logger });
+  const events = createEventBus((error) => {
+    throw error;
+  });
+  const instanceId = randomUUID();
   const context: Context = {
     settings,
     logger,
     models,
-    events: createEventBus((error) => {
-      throw error;
-    }),
+    events,
     db: database.db,
     secret: 'test-secret-that-is-long-enough-for-settings',
     version: '0.0.0-test',
-    instanceId: randomUUID(),
+    instanceId,
     identity: createIdentityCache({ db: database.db, logger }),
     loginLimits: createLoginLimits(settings),
     // Not started: tests that want commits run its rounds themselves.
     audit: createOutboxWriter({ db: database.db, models, logger }),
+    // Event flows run; schedules only in tests that start() it.
+    flows: createFlowEngine({ db: database.db, models, events, settings, logger, instanceId }),
   };
   if (settings.adminToken !== undefined) await bootstrapAdminAccess(context);
   if (options.listen) {

@@ -1,7 +1,7 @@
 /**
  * Config served from the applied model, read-only, with the query language:
  * /roles, /policies, /access, /permissions (and /permissions/me),
- * /collections, /fields, /relations, and /schema/snapshot. Every write is
+ * /collections, /fields, /relations, /flows, /operations, and /schema/snapshot. Every write is
  * FORBIDDEN, pointing at the config repository.
  */
 import type { FastifyInstance } from 'fastify';
@@ -22,6 +22,8 @@ const ITEM_ROUTES: Record<ConfigKind, string[]> = {
   collections: ['/:id'],
   fields: ['/:collection', '/:collection/:field'],
   relations: ['/:collection', '/:collection/:field'],
+  flows: ['/:id'],
+  operations: ['/:id'],
 };
 
 export function registerConfigRoutes(server: FastifyInstance, context: Context, accountability: (request: unknown) => Accountability): void {

@@ -43,6 +43,9 @@ async function filtered(context: WriteContext, event: 'items.create' | 'items.up
   return context.events.runFilters(event, payload as Record<string, unknown>, meta);
 }
 
+/** What events and filters say about who writes (flows act with it). */
+const writer = (accountability: Accountability) => ({ user: accountability.user, accountability });
+
 /**
  * Runs the write in one transaction and turns database refusals into catalogue errors. Inside a
  * caller's transaction (inOneTransaction) the write is part of it: no savepoint, since any refusal
@@ -63,7 +66,7 @@ export async function createItems(options: { context: WriteContext; accountabili
   const { context, accountability } = options;
   const target = authorise(context, accountability, options.collection);
   // Filter hooks first, outside the transaction: they may change a payload or refuse it.
-  const payloads = await Promise.all(options.items.map((item) => filtered(context, 'items.create', item, { collection: target.collection.name, keys: [], user: accountability.user })));
+  const payloads = await Promise.all(options.items.map((item) => filtered(context, 'items.create', item, { collection: target.collection.name, keys: [], ...writer(accountability) })));
   const keys = await inTransaction(context, target.collection, async (trx) => {
     const created: ItemKey[] = [];
     for (const payload of payloads) {
@@ -73,7 +76,8 @@ export async function createItems(options: { context: WriteContext; accountabili
     }
     return created;
   });
-  context.events.emit('items.create', { collection: target.collection.name, keys, payload: options.items.length === 1 ? (options.items[0] as Record<string, unknown>) : {}, user: accountability.user });
+  // One event per item, as Directus emits them, each with what was written.
+  keys.forEach((key, index) => context.events.emit('items.create', { collection: target.collection.name, keys: [key], payload: payloads[index] as Record<string, unknown>, ...writer(accountability) }));
   return keys;
 }
 
@@ -87,9 +91,12 @@ export async function updateItems(options: { context: WriteContext; accountabili
 export async function updateBatch(options: { context: WriteContext; accountability: Accountability; collection: string; changes: { key: ItemKey; data: unknown }[]; history?: boolean }): Promise<ItemKey[]> {
   const { context, accountability } = options;
   const target = authorise(context, accountability, options.collection);
-  const changes = await Promise.all(
-    options.changes.map(async (change) => ({ key: change.key, data: await filtered(context, 'items.update', change.data, { collection: target.collection.name, keys: [change.key], user: accountability.user }) })),
-  );
+  const collection = target.collection.name;
+  // One change for all keys (updateItems) is filtered once and is one event; a batch of different changes, one per item.
+  const shared = options.changes.length > 0 && options.changes.every((change) => change.data === options.changes[0]!.data);
+  const changes = shared
+    ? await filtered(context, 'items.update', options.changes[0]!.data, { collection, keys: options.changes.map((change) => change.key), ...writer(accountability) }).then((data) => options.changes.map((change) => ({ key: change.key, data })))
+    : await Promise.all(options.changes.map(async (change) => ({ key: change.key, data: await filtered(context, 'items.update', change.data, { collection, keys: [change.key], ...writer(accountability) }) })));
   const keys = await inTransaction(context, target.collection, async (trx) => {
     const updated: ItemKey[] = [];
     for (const change of changes) {
@@ -100,7 +107,10 @@ export async function updateBatch(options: { context: WriteContext; accountabili
     }
     return updated;
   });
-  if (keys.length > 0) context.events.emit('items.update', { collection: target.collection.name, keys, payload: options.changes.length === 1 ? (options.changes[0]!.data as Record<string, unknown>) : {}, user: accountability.user });
+  if (keys.length > 0) {
+    if (shared) context.events.emit('items.update', { collection, keys, payload: changes[0]!.data as Record<string, unknown>, ...writer(accountability) });
+    else for (const change of changes.filter((c) => keys.includes(c.key))) context.events.emit('items.update', { collection, keys: [change.key], payload: change.data as Record<string, unknown>, ...writer(accountability) });
+  }
   return keys;
 }
 
@@ -122,6 +132,8 @@ export async function deleteItems(options: { context: WriteContext; accountabili
   const { context, accountability } = options;
   const target = authorise(context, accountability, options.collection);
   if (options.keys.length === 0) return [];
+  // Delete filters may refuse (throw); the keys stay the caller's.
+  await context.events.runFilters('items.delete', { keys: options.keys }, { collection: target.collection.name, keys: options.keys, ...writer(accountability) });
   const key = target.collection.primaryKey.field;
   const keys = await inTransaction(context, target.collection, async (trx) => {
     await target.guard?.checkRows(trx, target.collection, 'delete', options.keys, []);
@@ -131,7 +143,7 @@ export async function deleteItems(options: { context: WriteContext; accountabili
     if (target.collection.versioning) await unpublish(context, trx, accountability, target.collection.name, entries.map((entry) => entry.key));
     return entries.map((entry) => entry.key);
   });
-  if (keys.length > 0) context.events.emit('items.delete', { collection: target.collection.name, keys, user: accountability.user });
+  if (keys.length > 0) context.events.emit('items.delete', { collection: target.collection.name, keys, ...writer(accountability) });
   return keys;
 }
 

@@ -241,6 +241,8 @@ export async function promoteVersion(options: { context: VersionsContext; accoun
     if (!fields && options.mainHash !== mainHash) throw new VersionHashMismatchError({ mainHash });
     await updateItems({ context: scoped, accountability, collection: collection.name, keys: [key], data: changes });
     await queueAudit(scoped, accountability, { action: 'promote', collection: collection.name, key, version });
+    // Held by the unit of work until the commit, like the update's own event.
+    scoped.events.emit('versions.promote', { collection: collection.name, keys: [key], payload: changes, user: accountability.user, accountability, version: version.id });
     return key;
   });
 }

@@ -12,6 +12,7 @@ const SYSTEM_TABLES = [
   'cairn_config',
   'cairn_extensions',
   'cairn_flow_runs',
+  'cairn_flow_schedule',
   'cairn_flows',
   'cairn_migrations',
   'cairn_permissions',

@@ -29,7 +29,15 @@ describe('loadSettings', () => {
       },
       audit: { pauseAfterCommitMs: 0 },
       graphql: { introspection: true, tokenLimit: 5000, maxDepth: 12, maxComplexity: 1000, maxRootFields: 25 },
+      flows: { logRetention: 90 * 86_400_000, requestTimeout: 10_000, requestMaxBytes: 1024 * 1024, maxDepth: 10, env: {} },
     });
+  });
+
+  it("gives flows the environment without Cairn's own secrets, and reads their bounds", () => {
+    const { flows } = loadSettings({ PUBLISH_HOOK_URL: 'http://hooks.test/', SECRET: 's'.repeat(40), ADMIN_TOKEN: 't'.repeat(20), DATABASE_URL: 'postgres://x@y/z', FLOWS_MAX_DEPTH: '3', FLOW_LOGS_RETENTION: '7d' });
+    expect(Object.keys(flows.env).sort()).toEqual(['FLOWS_MAX_DEPTH', 'FLOW_LOGS_RETENTION', 'PUBLISH_HOOK_URL']);
+    expect([flows.maxDepth, flows.logRetention]).toEqual([3, 7 * 86_400_000]);
+    expect(() => loadSettings({ FLOWS_MAX_DEPTH: '0' })).toThrow(/FLOWS_MAX_DEPTH/);
   });
 
   it('reads the GraphQL bounds and reports bad ones together', () => {
