@@ -11,13 +11,14 @@ import { DEFAULT_ADMIN_URL, recreateBenchDatabase } from './lib/database.ts';
 import { ROOT } from './lib/processes.ts';
 import type { Scenario, ScenarioReport } from './lib/scenario.ts';
 import { coldStart } from './scenarios/cold-start.ts';
+import { flows } from './scenarios/flows.ts';
 import { items } from './scenarios/items.ts';
 import { ping } from './scenarios/ping.ts';
 import { reconcile } from './scenarios/reconcile.ts';
 import { validate } from './scenarios/validate.ts';
 import { versions } from './scenarios/versions.ts';
 
-const scenarios: Scenario[] = [ping, coldStart, validate, reconcile, items, versions];
+const scenarios: Scenario[] = [ping, coldStart, validate, reconcile, items, versions, flows];
 /** Scenarios that touch no database: running only these needs no PostgreSQL. */
 const DATABASE_FREE = new Set(['validate']);
 

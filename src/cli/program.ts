@@ -4,6 +4,7 @@ import { CAIRN_VERSION } from '../context/index.ts';
 import { registerApplyCommand } from './commands/apply.ts';
 import { registerDriftCommands } from './commands/drift.ts';
 import { registerExportCommand } from './commands/export.ts';
+import { registerFlowsCommands } from './commands/flows.ts';
 import { registerHistoryCommand } from './commands/history.ts';
 import { registerInitCommand } from './commands/init.ts';
 import { registerPlanCommand } from './commands/plan.ts';
@@ -26,5 +27,6 @@ export function buildProgram(): Command {
   registerValidateCommand(program);
   registerUsersCommands(program);
   registerHistoryCommand(program);
+  registerFlowsCommands(program);
   return program;
 }

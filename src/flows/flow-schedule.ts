@@ -12,7 +12,7 @@ import type { Context } from '../context/index.ts';
 import type { Flow, Model } from '../model/index.ts';
 import { writeRun } from './flow-log.ts';
 
-/** Missed ticks are counted up to this many steps of the cron's finest field; past it the count is a lower bound. */
+/** Missed ticks are counted up to this many candidate instants (steps of the cron's finest field, 15 minutes at most); past it the count is a lower bound. */
 export const MISSED_TICKS_SCAN_LIMIT = 100_000;
 
 export interface MissedTicks {
@@ -36,13 +36,20 @@ export function scheduledFlows(model: Model | null): Flow[] {
   return Object.values(model?.flows ?? {}).filter((flow) => flow.status === 'active' && flow.trigger.type === 'schedule' && typeof flow.trigger.cron === 'string');
 }
 
-/** Seconds between two candidate ticks: the finest field of the cron that has more than one value. */
+/**
+ * Seconds between two candidate ticks: the finest field of the cron that
+ * lists several values, but never coarser than 15 minutes. Ticks are in local
+ * time, and across a daylight-saving change a daily 03:00 comes 23 or 25 hours
+ * after the previous one: steps of 24 h would land on 04:00 (or 02:00) from
+ * then on and count none of the ticks after the change. UTC offsets, and their
+ * changes, are whole quarter hours, so steps of 15 minutes from a tick keep its
+ * minute and second in every zone and meet every tick (96 candidates a day).
+ */
 function stepSeconds(cron: string): number {
   const fields = parse(cron);
   if (fields.second.length > 1) return 1;
   if (fields.minute.length > 1) return 60;
-  if (fields.hour.length > 1) return 3600;
-  return 86_400;
+  return 900;
 }
 
 /** The ticks of `task`'s cron strictly between two claimed ticks (each itself a tick of the cron). */
@@ -53,7 +60,10 @@ export function missedBetween(task: Pick<ScheduledTask, 'match'>, cron: string, 
   let last: Date | undefined;
   let scanned = 0;
   for (let at = previous.getTime() + step; at < tick.getTime(); at += step) {
-    if (++scanned > MISSED_TICKS_SCAN_LIMIT) return { count, first: (first ?? new Date(previous.getTime() + step)).toISOString(), last: new Date(at).toISOString(), truncated: true };
+    if (++scanned > MISSED_TICKS_SCAN_LIMIT) {
+      // first and last bound the ticks counted; with none found, the span scanned.
+      return { count, first: (first ?? new Date(previous.getTime() + step)).toISOString(), last: (last ?? new Date(at - step)).toISOString(), truncated: true };
+    }
     const date = new Date(at);
     if (!task.match(date)) continue;
     count += 1;
@@ -87,6 +97,8 @@ export async function claimTick(context: ScheduleContext, flow: string, cron: st
 
 export function createScheduler(context: ScheduleContext, run: (flow: Flow, tick: Date) => Promise<void>): Scheduler {
   const tasks = new Map<string, { cron: string; flow: Flow; task: ScheduledTask }>();
+  /** Ticks between their claim and the end of their run: stop() waits for them. */
+  const ticking = new Set<Promise<void>>();
 
   const onTick = async (name: string, date: Date) => {
     const entry = tasks.get(name);
@@ -118,7 +130,17 @@ export function createScheduler(context: ScheduleContext, run: (flow: Flow, tick
       for (const [name, flow] of wanted) {
         if (tasks.has(name)) continue;
         const cron = String(flow.trigger.cron);
-        const task = createTask(cron, (tick) => onTick(name, tick.date).catch((error: unknown) => context.logger.error({ err: error, flow: name }, 'a scheduled tick failed')), { name: `cairn-flow-${name}` });
+        const task = createTask(
+          cron,
+          (tick) => {
+            const running: Promise<void> = onTick(name, tick.date)
+              .catch((error: unknown) => context.logger.error({ err: error, flow: name }, 'a scheduled tick failed'))
+              .finally(() => ticking.delete(running));
+            ticking.add(running);
+            return running;
+          },
+          { name: `cairn-flow-${name}` },
+        );
         tasks.set(name, { cron, flow, task });
         await task.start();
       }
@@ -128,6 +150,9 @@ export function createScheduler(context: ScheduleContext, run: (flow: Flow, tick
     async stop() {
       for (const entry of tasks.values()) await entry.task.destroy();
       tasks.clear();
+      // A tick claimed just before the stop has moved last_tick: no other server will run it or report it
+      // missed, so it runs to its end here, while the database is still open (closeContext closes it next).
+      await Promise.allSettled([...ticking]);
     },
   };
 }
